@@ -1,0 +1,21 @@
+import type { Knex } from 'knex';
+import * as createUsers from './20261125000100_create_users';
+import * as createCoupons from './20261125000200_create_coupons';
+import * as createUserCoupons from './20261125000300_create_user_coupons';
+
+/**
+ * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
+ * makes the same list work from TypeScript sources, compiled JavaScript and tests alike.
+ * Append new migrations; never edit one that has landed.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261125000100_create_users': createUsers,
+  '20261125000200_create_coupons': createCoupons,
+  '20261125000300_create_user_coupons': createUserCoupons,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

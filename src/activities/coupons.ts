@@ -1,0 +1,68 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Knex } from 'knex';
+import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
+import { createCouponRepository } from '../db/repositories/coupons';
+import { createUserCouponRepository, type UserCoupon } from '../db/repositories/userCoupons';
+import { issueRefusal } from '../domain/coupon';
+import { BusinessErrorCode } from '../domain/errors';
+
+const toIssued = (row: UserCoupon): IssuedCoupon => ({
+  userCouponId: row.id,
+  couponId: row.couponId,
+  status: 'AVAILABLE',
+  expiresAt: row.expiresAt.toISOString(),
+  issuedAt: row.issuedAt.toISOString(),
+});
+
+const refuse = (type: BusinessErrorCode, message: string, details?: unknown) =>
+  ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
+
+export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => {
+  const coupons = createCouponRepository(deps.db);
+  const userCoupons = createUserCouponRepository(deps.db);
+  const now = deps.now ?? (() => new Date());
+
+  return {
+    /**
+     * Issues one coupon to one user in one transaction: lock the coupon row, apply the
+     * domain rules, insert the user's coupon and count it. Safe to retry: a retry of the
+     * same workflow run finds the row it already wrote and returns it.
+     */
+    async claimCoupon(input: IssueCouponInput): Promise<IssuedCoupon> {
+      const runId = Context.current().info.workflowExecution?.runId;
+      if (!runId) throw new Error('claimCoupon must run inside a workflow');
+      return deps.db.transaction(async (trx) => {
+        const coupon = await coupons.lockForIssue(trx, input.couponId);
+        if (!coupon) throw refuse(BusinessErrorCode.COUPON_NOT_FOUND, `coupon ${input.couponId} does not exist`);
+
+        const held = await userCoupons.find(trx, input.userId, input.couponId);
+        if (held && held.issuedByRunId === runId) return toIssued(held);
+
+        const at = now();
+        const refusal = issueRefusal(coupon, { now: at, alreadyHeld: held !== undefined });
+        if (refusal === 'NOT_IN_ISSUE_PERIOD') {
+          throw refuse(refusal, 'the coupon is outside its issue period', {
+            validFrom: coupon.validFrom.toISOString(),
+            validUntil: coupon.validUntil.toISOString(),
+          });
+        }
+        if (refusal === 'ALREADY_ISSUED') {
+          throw refuse(refusal, 'you already hold this coupon', { userCouponId: held?.id });
+        }
+        if (refusal === 'SOLD_OUT') throw refuse(refusal, 'every coupon has been issued');
+
+        const issued = await userCoupons.insert(trx, {
+          userId: input.userId,
+          couponId: input.couponId,
+          expiresAt: coupon.validUntil,
+          issuedAt: at,
+          issuedByRunId: runId,
+        });
+        await coupons.incrementIssued(trx, input.couponId);
+        return toIssued(issued);
+      });
+    },
+  };
+};
+
+export type CouponActivities = ReturnType<typeof createCouponActivities>;

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router } from 'express';
+import { pinoHttp } from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { createErrorHandler, notFoundHandler } from './middleware/errorHandler';
+import { createGuard } from './middleware/guard';
+import type { AppDeps } from './deps';
+import { buildOpenApiDocument, type RouteGroup } from './openapi';
+import { mountRoutes } from './route';
+import { authRoutes } from './routes/auth';
+import { couponRoutes } from './routes/coupons';
+import { healthRoutes } from './routes/health';
+import { userRoutes } from './routes/users';
+
+export const API_PREFIX = '/api/v1';
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      // Honour a caller's request id (a gateway's, a retry's) when it is sane, so one id
+      // follows the request through the logs; otherwise mint one.
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
+    }),
+  );
+  app.use(express.json({ limit: deps.bodyLimit }));
+
+  const guard = createGuard(deps.tokens);
+  const groups: RouteGroup[] = [
+    { prefix: '', routes: healthRoutes(deps) },
+    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps)] },
+  ];
+  for (const group of groups) {
+    const router = Router();
+    mountRoutes(router, group.routes, guard);
+    app.use(group.prefix || '/', router);
+  }
+
+  const openApi = buildOpenApiDocument(groups, { version: '0.1.0' });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: 'Order platform API' }));
+
+  app.use(notFoundHandler);
+  app.use(createErrorHandler(deps.logger));
+  return app;
+}

@@ -1,0 +1,15 @@
+import type { Knex } from 'knex';
+import type { TokenService } from '../auth/tokens';
+import type { Logger } from '../logging/logger';
+import type { CouponIssueStarter } from '../orchestration/couponIssue';
+
+/** Everything the HTTP layer needs, wired by the caller (start-up code or a test). */
+export interface AppDeps {
+  logger: Logger;
+  db: Knex;
+  tokens: TokenService;
+  couponIssue: CouponIssueStarter;
+  /** Reports whether each backing service answers; used by /readyz. */
+  checkReadiness(): Promise<Record<string, boolean>>;
+  bodyLimit: string;
+}

@@ -1,0 +1,60 @@
+import { BusinessErrorCode } from '../domain/errors';
+
+/** Codes of failures the API itself detects, beside the business codes from src/domain. */
+export const ApiErrorCode = {
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  USER_NOT_FOUND: 'USER_NOT_FOUND',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode] | BusinessErrorCode;
+
+/** The one table from error code to HTTP status. */
+export const statusOf: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHORIZED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  USER_NOT_FOUND: 404,
+  COUPON_NOT_FOUND: 404,
+  EMAIL_TAKEN: 409,
+  SOLD_OUT: 409,
+  ALREADY_ISSUED: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_IN_ISSUE_PERIOD: 422,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status(): number {
+    return statusOf[this.code];
+  }
+}
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; details: unknown };
+}
+
+export const errorBody = (error: ApiError): ErrorBody => ({
+  error: { code: error.code, message: error.message, details: error.details },
+});

@@ -1,0 +1,35 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from '../../logging/logger';
+import { ApiError, errorBody } from '../errors';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Turns whatever a handler threw into the one error shape; only real faults are 5xx. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (parserError?.type === 'entity.parse.failed') return new ApiError('MALFORMED_JSON', 'the request body is not valid JSON');
+  if (parserError?.type && parserError.status && parserError.status < 500) {
+    return new ApiError('VALIDATION_FAILED', `the request body could not be read (${parserError.type})`);
+  }
+  return new ApiError('INTERNAL', 'an unexpected error occurred; it has been logged');
+}
+
+export const createErrorHandler =
+  (logger: Logger) =>
+  (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const apiError = toApiError(error);
+    if (apiError.status >= 500) {
+      (req.log ?? logger).error({ err: error }, 'request failed');
+    }
+    if (res.headersSent) return;
+    res.status(apiError.status).json(errorBody(apiError));
+  };
+
+export const notFoundHandler = (req: Request): never => {
+  throw new ApiError('NOT_FOUND', `no route for ${req.method} ${req.path}`);
+};

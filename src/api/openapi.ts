@@ -1,0 +1,71 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { statusOf, type ErrorCode } from './errors';
+import type { AnyRoute } from './route';
+import { errorBodySchema } from './schemas';
+
+export interface RouteGroup {
+  prefix: string;
+  routes: AnyRoute[];
+}
+
+const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+function errorResponses(codes: ErrorCode[]): RouteConfig['responses'] {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
+  if (!byStatus.has(500)) byStatus.set(500, ['INTERNAL']);
+  return Object.fromEntries(
+    [...byStatus].map(([status, list]) => [
+      status,
+      {
+        description: `Error codes: ${list.join(', ')}`,
+        content: { 'application/json': { schema: errorBodySchema } },
+      },
+    ]),
+  );
+}
+
+/** The OpenAPI 3.1 description, generated from the same route definitions the server mounts. */
+export function buildOpenApiDocument(groups: RouteGroup[], info: { version: string; serverUrl?: string }) {
+  const registry = new OpenAPIRegistry();
+  const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  for (const { prefix, routes } of groups) {
+    for (const route of routes) {
+      registry.registerPath({
+        method: route.method,
+        path: toOpenApiPath(prefix + route.path),
+        summary: route.summary,
+        tags: [route.tag],
+        security: route.access === 'public' ? [] : [{ [bearer.name]: [] }],
+        request: {
+          params: route.params,
+          query: route.query,
+          headers: route.headers,
+          body: route.body ? { content: { 'application/json': { schema: route.body } }, required: true } : undefined,
+        },
+        responses: {
+          [route.success.status]: {
+            description: route.success.description,
+            content: { 'application/json': { schema: route.success.schema } },
+          },
+          ...errorResponses(route.errors),
+        },
+      });
+    }
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Order platform API',
+      version: info.version,
+      description:
+        'Checkout backend on Temporal. Errors are `{"error":{"code","message","details"}}`; ' +
+        'amounts are integers in the smallest currency unit.',
+    },
+    servers: info.serverUrl ? [{ url: info.serverUrl }] : [],
+  });
+}

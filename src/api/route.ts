@@ -1,0 +1,61 @@
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Principal } from '../auth/tokens';
+import type { ErrorCode } from './errors';
+import { parseRequestPart } from './validate';
+
+/**
+ * One definition per endpoint serves both the Express handler (validation, auth) and the
+ * OpenAPI document (src/api/openapi.ts), so the published description cannot drift
+ * from what the code accepts and returns.
+ */
+export type Access = 'public' | 'authenticated' | 'customer' | 'admin';
+
+type AnyObject = z.ZodObject;
+
+export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express syntax, relative to /api/v1: `/coupons/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Request headers worth documenting (e.g. Idempotency-Key). */
+  headers?: AnyObject;
+  success: { status: number; description: string; schema: z.ZodType };
+  /** The error codes this endpoint can answer with, for the docs. */
+  errors: ErrorCode[];
+  handle(input: {
+    params: z.output<P>;
+    query: z.output<Q>;
+    body: z.output<B>;
+    principal: Access extends 'public' ? Principal | undefined : Principal;
+    req: Request;
+    res: Response;
+  }): Promise<unknown>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any>;
+
+export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+  route: RouteDefinition<P, Q, B>,
+): RouteDefinition<P, Q, B> => route;
+
+export type Guard = (access: Access) => (req: Request, res: Response, next: (err?: unknown) => void) => void;
+
+/** Adds each route to an Express router: guard, then validated params/query/body, then the handler. */
+export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard): void {
+  for (const route of routes) {
+    router[route.method](route.path, guard(route.access), async (req: Request, res: Response) => {
+      const params = route.params ? parseRequestPart(route.params, req.params, 'params') : {};
+      const query = route.query ? parseRequestPart(route.query, req.query ?? {}, 'query') : {};
+      const body = route.body ? parseRequestPart(route.body, req.body, 'body') : undefined;
+      const result = await route.handle({ params, query, body, principal: res.locals.principal, req, res });
+      res.status(route.success.status).json(result);
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../auth/passwords';
+import { createUserRepository, EmailTakenError } from '../../db/repositories/users';
+import type { AppDeps } from '../deps';
+import { ApiError } from '../errors';
+import { defineRoute } from '../route';
+
+const signupBody = z.strictObject({
+  email: z.email().max(254),
+  // 8..128: long enough to matter, short enough that hashing it is not a DoS vector.
+  password: z.string().min(8).max(128),
+  name: z.string().trim().min(1).max(100),
+});
+
+const loginBody = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(1).max(128),
+});
+
+export const authRoutes = (deps: AppDeps) => {
+  const users = createUserRepository(deps.db);
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/auth/signup',
+      summary: 'Create a customer account',
+      tag: 'auth',
+      access: 'public',
+      body: signupBody,
+      success: { status: 201, description: 'Account created', schema: z.object({ userId: z.uuid() }) },
+      errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN'],
+      async handle({ body }) {
+        const passwordHash = await hashPassword(body.password);
+        try {
+          const user = await users.insert({ email: body.email, name: body.name, passwordHash, role: 'customer' });
+          return { userId: user.id };
+        } catch (error) {
+          if (error instanceof EmailTakenError) throw new ApiError('EMAIL_TAKEN', 'this email is already registered');
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/login',
+      summary: 'Exchange email and password for a Bearer access token',
+      tag: 'auth',
+      access: 'public',
+      body: loginBody,
+      success: {
+        status: 200,
+        description: 'Signed JWT access token',
+        schema: z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() }),
+      },
+      errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS'],
+      async handle({ body }) {
+        const user = await users.findByEmail(body.email);
+        const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDecoy(body.password);
+        if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
+        return deps.tokens.issue({ userId: user.id, role: user.role });
+      },
+    }),
+  ];
+};

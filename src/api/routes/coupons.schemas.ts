@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { Coupon } from '../../db/repositories/coupons';
+import type { UserCouponWithCoupon } from '../../db/repositories/userCoupons';
+import { couponTermsProblems, remainingQuantity, userCouponStatus } from '../../domain/coupon';
+import { instant, MAX_INT } from '../schemas';
+
+const amount = z.number().int('must be an integer in the smallest currency unit').min(0).max(MAX_INT);
+
+export const createCouponBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    discountType: z.enum(['FIXED', 'PERCENTAGE']),
+    discountValue: amount.min(1).meta({ description: 'FIXED: amount off; PERCENTAGE: 1..100' }),
+    minOrderAmount: amount.default(0),
+    totalQuantity: z.number().int().min(1).max(MAX_INT),
+    validFrom: instant,
+    validUntil: instant,
+  })
+  .superRefine((terms, ctx) => {
+    for (const problem of couponTermsProblems(terms)) {
+      ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
+    }
+  });
+
+export const couponSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    discountType: z.enum(['FIXED', 'PERCENTAGE']),
+    discountValue: z.number().int(),
+    minOrderAmount: z.number().int(),
+    totalQuantity: z.number().int(),
+    issuedQuantity: z.number().int(),
+    remainingQuantity: z.number().int(),
+    validFrom: z.iso.datetime(),
+    validUntil: z.iso.datetime(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Coupon' });
+
+export const presentCoupon = (coupon: Coupon): z.input<typeof couponSchema> => ({
+  id: coupon.id,
+  name: coupon.name,
+  discountType: coupon.discountType,
+  discountValue: coupon.discountValue,
+  minOrderAmount: coupon.minOrderAmount,
+  totalQuantity: coupon.totalQuantity,
+  issuedQuantity: coupon.issuedQuantity,
+  remainingQuantity: remainingQuantity(coupon),
+  validFrom: coupon.validFrom.toISOString(),
+  validUntil: coupon.validUntil.toISOString(),
+  createdAt: coupon.createdAt.toISOString(),
+});
+
+export const issuedCouponSchema = z
+  .object({
+    userCouponId: z.uuid(),
+    couponId: z.uuid(),
+    status: z.literal('AVAILABLE'),
+    expiresAt: z.iso.datetime(),
+    issuedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'IssuedCoupon' });
+
+export const userCouponStatusSchema = z.enum(['AVAILABLE', 'USED', 'EXPIRED']);
+
+export const userCouponSchema = z
+  .object({
+    userCouponId: z.uuid(),
+    couponId: z.uuid(),
+    name: z.string(),
+    discountType: z.enum(['FIXED', 'PERCENTAGE']),
+    discountValue: z.number().int(),
+    minOrderAmount: z.number().int(),
+    status: userCouponStatusSchema,
+    issuedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    usedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'UserCoupon' });
+
+export const presentUserCoupon = (row: UserCouponWithCoupon, now: Date): z.input<typeof userCouponSchema> => ({
+  userCouponId: row.id,
+  couponId: row.couponId,
+  name: row.coupon.name,
+  discountType: row.coupon.discountType as 'FIXED' | 'PERCENTAGE',
+  discountValue: row.coupon.discountValue,
+  minOrderAmount: row.coupon.minOrderAmount,
+  status: userCouponStatus(row, now),
+  issuedAt: row.issuedAt.toISOString(),
+  expiresAt: row.expiresAt.toISOString(),
+  usedAt: row.usedAt ? row.usedAt.toISOString() : null,
+});

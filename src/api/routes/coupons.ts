@@ -1,0 +1,68 @@
+import { createCouponRepository } from '../../db/repositories/coupons';
+import { businessFailureOf } from '../../orchestration/workflowFailure';
+import type { AppDeps } from '../deps';
+import { ApiError } from '../errors';
+import { defineRoute } from '../route';
+import { idParams } from '../schemas';
+import { couponSchema, createCouponBody, issuedCouponSchema, presentCoupon } from './coupons.schemas';
+
+export const couponRoutes = (deps: AppDeps) => {
+  const coupons = createCouponRepository(deps.db);
+  const notFound = (id: string) => new ApiError('COUPON_NOT_FOUND', `coupon ${id} does not exist`, { couponId: id });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/admin/coupons',
+      summary: 'Create a first-come-first-served coupon',
+      tag: 'admin',
+      access: 'admin',
+      body: createCouponBody,
+      success: { status: 201, description: 'The new coupon', schema: couponSchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'],
+      handle: async ({ body }) => presentCoupon(await coupons.insert(body)),
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/coupons/:id',
+      summary: 'A coupon and how many remain',
+      tag: 'coupons',
+      access: 'public',
+      params: idParams,
+      success: { status: 200, description: 'The coupon', schema: couponSchema },
+      errors: ['VALIDATION_FAILED', 'COUPON_NOT_FOUND'],
+      async handle({ params }) {
+        const coupon = await coupons.findById(params.id);
+        if (!coupon) throw notFound(params.id);
+        return presentCoupon(coupon);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/coupons/:id/issue',
+      summary: 'Claim one coupon for the signed-in customer (one per customer, first come first served)',
+      tag: 'coupons',
+      access: 'customer',
+      params: idParams,
+      success: { status: 201, description: 'The coupon now held by the customer', schema: issuedCouponSchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'COUPON_NOT_FOUND', 'SOLD_OUT', 'ALREADY_ISSUED', 'NOT_IN_ISSUE_PERIOD'],
+      async handle({ params, principal, req }) {
+        // Cheap early answer for unknown ids, so garbage does not start workflows; the
+        // activity still checks under the row lock, which is the authority.
+        if (!(await coupons.findById(params.id))) throw notFound(params.id);
+        const { workflowId, result } = await deps.couponIssue.issue({ couponId: params.id, userId: principal.userId });
+        req.log.info({ workflowId, couponId: params.id }, 'coupon issue workflow started or joined');
+        try {
+          return await result;
+        } catch (error) {
+          const failure = businessFailureOf(error);
+          if (failure) throw new ApiError(failure.code, failure.message, failure.details);
+          req.log.error({ err: error, workflowId }, 'coupon issue workflow failed without a business reason');
+          throw new ApiError('SERVICE_UNAVAILABLE', 'the claim could not be completed; retrying the same request is safe', {
+            workflowId,
+          });
+        }
+      },
+    }),
+  ];
+};

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Building blocks shared by several resources' schemas. */
+export const uuid = z.uuid({ version: 'v4', message: 'must be a UUID' }).transform((v) => v.toLowerCase());
+
+export const idParams = z.strictObject({ id: uuid });
+
+/** PostgreSQL `integer`: amounts and quantities must fit it. */
+export const MAX_INT = 2_147_483_647;
+
+/** An instant with an explicit offset (`2026-11-25T10:00:00Z`), parsed to a Date. */
+export const instant = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' })
+  .transform((v) => new Date(v));
+
+export const errorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: 'VALIDATION_FAILED' }),
+      message: z.string(),
+      details: z.unknown().nullable(),
+    }),
+  })
+  .meta({ id: 'Error' });

@@ -1,0 +1,23 @@
+import type { Config } from '../config';
+import type { RunningPlatform } from '../platform/start';
+
+/** The lines a developer needs after `npm start`: where everything is and how to sign in. */
+export function banner(config: Config, platform: RunningPlatform): string {
+  const rows: [string, string][] = [];
+  if (platform.apiUrl) {
+    rows.push(['API', `${platform.apiUrl}/api/v1`]);
+    rows.push(['API docs', `${platform.apiUrl}/api/docs`]);
+    rows.push(['Health', `${platform.apiUrl}/readyz`]);
+  }
+  rows.push(['Temporal', platform.temporalAddress]);
+  rows.push(['Temporal Web UI', platform.temporalUiUrl ?? '(set TEMPORAL_UI_URL to show it here)']);
+  rows.push(['PostgreSQL', platform.databaseEmbedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL']);
+  if (platform.apiUrl) {
+    rows.push(['Admin email', config.auth.adminEmail]);
+    rows.push(['Admin password', config.env === 'production' ? '(from ADMIN_PASSWORD)' : config.auth.adminPassword]);
+  }
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+  const rule = '-'.repeat(Math.max(...lines.map((l) => l.length)) + 2);
+  return ['', rule, '  Order platform is ready', rule, ...lines, rule, '  Press Ctrl-C to stop.', ''].join('\n');
+}

@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logging/logger';
+import { startPlatform, type Role } from '../platform/start';
+import { banner } from './banner';
+
+/**
+ * `npm start`: the whole stack in one terminal. An optional argument runs one role
+ * only (`api` or `worker`), as the containers in docker-compose.yml do.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.logLevel, name: 'order-platform' });
+  const role = process.argv[2];
+  if (role !== undefined && role !== 'api' && role !== 'worker') {
+    console.error(`Unknown role "${role}": use "api", "worker" or nothing for both.`);
+    process.exit(1);
+  }
+  const roles: Role[] = role ? [role] : ['api', 'worker'];
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string, exitCode: number) => {
+    if (stopping) {
+      logger.warn('second stop request: exiting immediately');
+      process.exit(exitCode || 1);
+    }
+    logger.info({ reason }, 'stopping');
+    stopping = platform
+      .then((p) => p.stop())
+      .catch(() => undefined)
+      .finally(() => {
+        logger.info('stopped');
+        logger.flush();
+        process.exit(exitCode);
+      });
+  };
+  // Handlers go in first, so a Ctrl-C during start-up still stops what has started.
+  process.on('SIGINT', () => stop('SIGINT', 0));
+  process.on('SIGTERM', () => stop('SIGTERM', 0));
+
+  const platform = startPlatform(config, logger, roles);
+  let running;
+  try {
+    running = await platform;
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    logger.flush();
+    process.exit(1);
+  }
+  running.workerStopped.catch(() => stop('worker failed', 1));
+  console.log(banner(config, running));
+  logger.info({ apiUrl: running.apiUrl, temporal: running.temporalAddress }, 'ready');
+}
+
+void main();

@@ -1,0 +1,128 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the platform reads from the environment, with dev defaults so that
+ * `npm start` works on a fresh machine. A bad value stops start-up with a message
+ * naming the variable (see `loadConfig`).
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Where embedded PostgreSQL, the Temporal SQLite file and the dev JWT secret live. */
+  DATA_DIR: z.string().default('.data'),
+  /** An existing PostgreSQL; when unset, `npm start` runs embedded PostgreSQL. */
+  DATABASE_URL: optionalUrl,
+  EMBEDDED_PG_PORT: port.default(54329),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  /** An existing Temporal frontend (host:port); when unset, `npm start` runs the dev server. */
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('order-platform'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  /** Path to a `temporal` CLI binary; otherwise PATH, then the per-user build cache. */
+  TEMPORAL_CLI: optionalString,
+  /** Shown in the start-up banner; with an external cluster, its Web UI address. */
+  TEMPORAL_UI_URL: optionalUrl,
+  JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+  ADMIN_EMAIL: z.email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(8).default('admin-dev-password'),
+  /** Largest accepted request body (express/body-parser syntax). */
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  host: string;
+  port: number;
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  database: { url?: string; embeddedPort: number; poolMax: number };
+  temporal: {
+    address?: string;
+    namespace: string;
+    taskQueue: string;
+    devPort: number;
+    uiPort: number;
+    cliPath?: string;
+    uiUrl?: string;
+  };
+  auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
+  http: { bodyLimit: string };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const DEV_ADMIN_PASSWORD = 'admin-dev-password';
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.message,
+      })),
+    );
+  }
+  const env = parsed.data;
+  // A production deployment must not run with the published dev credentials.
+  if (env.NODE_ENV === 'production') {
+    const missing: { variable: string; message: string }[] = [];
+    if (!env.JWT_SECRET) missing.push({ variable: 'JWT_SECRET', message: 'required in production' });
+    if (env.ADMIN_PASSWORD === DEV_ADMIN_PASSWORD) {
+      missing.push({ variable: 'ADMIN_PASSWORD', message: 'must not be the dev default in production' });
+    }
+    if (missing.length > 0) throw new ConfigError(missing);
+  }
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    dataDir: path.resolve(env.DATA_DIR),
+    database: { url: env.DATABASE_URL, embeddedPort: env.EMBEDDED_PG_PORT, poolMax: env.DATABASE_POOL_MAX },
+    temporal: {
+      address: env.TEMPORAL_ADDRESS,
+      namespace: env.TEMPORAL_NAMESPACE,
+      taskQueue: env.TEMPORAL_TASK_QUEUE,
+      devPort: env.TEMPORAL_DEV_PORT,
+      uiPort: env.TEMPORAL_UI_PORT,
+      cliPath: env.TEMPORAL_CLI,
+      uiUrl: env.TEMPORAL_UI_URL,
+    },
+    auth: {
+      jwtSecret: env.JWT_SECRET,
+      jwtTtlSeconds: env.JWT_TTL_SECONDS,
+      adminEmail: env.ADMIN_EMAIL.toLowerCase(),
+      adminPassword: env.ADMIN_PASSWORD,
+    },
+    http: { bodyLimit: env.BODY_LIMIT },
+  };
+}

@@ -1,0 +1,28 @@
+import knex, { type Knex } from 'knex';
+import { migrationSource } from '../../migrations';
+
+export type { Knex };
+
+export function createDb(options: { url: string; poolMax: number }): Knex {
+  return knex({
+    client: 'pg',
+    connection: options.url,
+    pool: { min: 0, max: options.poolMax },
+    // A pool exhausted by a flash sale should fail a request after a while, not hang it.
+    acquireConnectionTimeout: 30_000,
+  });
+}
+
+/** Applies pending migrations; Knex's lock table makes concurrent callers safe. */
+export async function migrateToLatest(db: Knex): Promise<string[]> {
+  const [, applied] = (await db.migrate.latest({ migrationSource })) as [number, string[]];
+  return applied;
+}
+
+/** Postgres' error code for a unique-constraint violation. */
+export const UNIQUE_VIOLATION = '23505';
+
+export const isUniqueViolation = (error: unknown, constraint?: string): boolean => {
+  const e = error as { code?: string; constraint?: string } | null;
+  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
+};

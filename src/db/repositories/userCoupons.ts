@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import type { UserCouponStatus } from '../../domain/coupon';
+
+export interface UserCoupon {
+  id: string;
+  userId: string;
+  couponId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  usedOrderId: string | null;
+  issuedByRunId: string;
+}
+
+interface UserCouponRow {
+  id: string;
+  user_id: string;
+  coupon_id: string;
+  issued_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+  used_order_id: string | null;
+  issued_by_run_id: string;
+}
+
+const toUserCoupon = (row: UserCouponRow): UserCoupon => ({
+  id: row.id,
+  userId: row.user_id,
+  couponId: row.coupon_id,
+  issuedAt: row.issued_at,
+  expiresAt: row.expires_at,
+  usedAt: row.used_at,
+  usedOrderId: row.used_order_id,
+  issuedByRunId: row.issued_by_run_id,
+});
+
+export interface UserCouponWithCoupon extends UserCoupon {
+  coupon: { name: string; discountType: string; discountValue: number; minOrderAmount: number };
+}
+
+export function createUserCouponRepository(db: Knex) {
+  return {
+    async find(trx: Knex, userId: string, couponId: string): Promise<UserCoupon | undefined> {
+      const row = await trx<UserCouponRow>('user_coupons').where({ user_id: userId, coupon_id: couponId }).first();
+      return row ? toUserCoupon(row) : undefined;
+    },
+
+    async insert(
+      trx: Knex.Transaction,
+      userCoupon: { userId: string; couponId: string; expiresAt: Date; issuedAt: Date; issuedByRunId: string },
+    ): Promise<UserCoupon> {
+      const [row] = await trx<UserCouponRow>('user_coupons')
+        .insert({
+          user_id: userCoupon.userId,
+          coupon_id: userCoupon.couponId,
+          expires_at: userCoupon.expiresAt,
+          issued_at: userCoupon.issuedAt,
+          issued_by_run_id: userCoupon.issuedByRunId,
+        })
+        .returning('*');
+      return toUserCoupon(row);
+    },
+
+    /** A user's coupons, newest first; EXPIRED and AVAILABLE are told apart by `now`. */
+    async listForUser(userId: string, filter: { status?: UserCouponStatus; now: Date }): Promise<UserCouponWithCoupon[]> {
+      const query = db('user_coupons as uc')
+        .join('coupons as c', 'c.id', 'uc.coupon_id')
+        .where('uc.user_id', userId)
+        .select(
+          'uc.*',
+          'c.name as coupon_name',
+          'c.discount_type',
+          'c.discount_value',
+          'c.min_order_amount',
+        )
+        .orderBy([{ column: 'uc.issued_at', order: 'desc' }, { column: 'uc.id' }]);
+      if (filter.status === 'USED') query.whereNotNull('uc.used_at');
+      if (filter.status === 'AVAILABLE') query.whereNull('uc.used_at').where('uc.expires_at', '>', filter.now);
+      if (filter.status === 'EXPIRED') query.whereNull('uc.used_at').where('uc.expires_at', '<=', filter.now);
+      const rows: (UserCouponRow & {
+        coupon_name: string;
+        discount_type: string;
+        discount_value: number;
+        min_order_amount: number;
+      })[] = await query;
+      return rows.map((row) => ({
+        ...toUserCoupon(row),
+        coupon: {
+          name: row.coupon_name,
+          discountType: row.discount_type,
+          discountValue: row.discount_value,
+          minOrderAmount: row.min_order_amount,
+        },
+      }));
+    },
+  };
+}
+
+export type UserCouponRepository = ReturnType<typeof createUserCouponRepository>;

@@ -1,0 +1,81 @@
+/**
+ * Coupon rules as plain functions over plain data, so they are unit-tested without a
+ * database and restated nowhere else. Amounts are integers in the smallest currency unit.
+ */
+export type DiscountType = 'FIXED' | 'PERCENTAGE';
+
+export interface CouponTerms {
+  discountType: DiscountType;
+  discountValue: number;
+  minOrderAmount: number;
+  totalQuantity: number;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+export interface CouponSupply {
+  totalQuantity: number;
+  issuedQuantity: number;
+  validFrom: Date;
+  validUntil: Date;
+}
+
+export interface TermsProblem {
+  field: keyof CouponTerms;
+  message: string;
+}
+
+/** Cross-field rules a single field's schema cannot express. */
+export function couponTermsProblems(terms: CouponTerms): TermsProblem[] {
+  const problems: TermsProblem[] = [];
+  if (terms.discountType === 'PERCENTAGE' && (terms.discountValue < 1 || terms.discountValue > 100)) {
+    problems.push({ field: 'discountValue', message: 'a PERCENTAGE discount is between 1 and 100' });
+  }
+  if (terms.validUntil.getTime() <= terms.validFrom.getTime()) {
+    problems.push({ field: 'validUntil', message: 'validUntil must be after validFrom' });
+  }
+  return problems;
+}
+
+/** The issue window is half-open: from validFrom (inclusive) until validUntil (exclusive). */
+export const isInIssuePeriod = (coupon: Pick<CouponSupply, 'validFrom' | 'validUntil'>, now: Date): boolean =>
+  coupon.validFrom.getTime() <= now.getTime() && now.getTime() < coupon.validUntil.getTime();
+
+export const remainingQuantity = (coupon: Pick<CouponSupply, 'totalQuantity' | 'issuedQuantity'>): number =>
+  Math.max(0, coupon.totalQuantity - coupon.issuedQuantity);
+
+export type IssueRefusal = 'NOT_IN_ISSUE_PERIOD' | 'ALREADY_ISSUED' | 'SOLD_OUT';
+
+/**
+ * Why this user may not receive this coupon now, or null when they may. The order
+ * matters to the caller: outside the period nothing else is worth saying; a user who
+ * already holds the coupon learns that rather than "sold out".
+ */
+export function issueRefusal(coupon: CouponSupply, context: { now: Date; alreadyHeld: boolean }): IssueRefusal | null {
+  if (!isInIssuePeriod(coupon, context.now)) return 'NOT_IN_ISSUE_PERIOD';
+  if (context.alreadyHeld) return 'ALREADY_ISSUED';
+  if (remainingQuantity(coupon) <= 0) return 'SOLD_OUT';
+  return null;
+}
+
+/** The amount a coupon takes off an order total; never more than the total itself. */
+export function discountFor(
+  coupon: Pick<CouponTerms, 'discountType' | 'discountValue' | 'minOrderAmount'>,
+  orderTotal: number,
+): number {
+  if (orderTotal < coupon.minOrderAmount) return 0;
+  const raw =
+    coupon.discountType === 'FIXED' ? coupon.discountValue : Math.floor((orderTotal * coupon.discountValue) / 100);
+  return Math.min(raw, orderTotal);
+}
+
+export type UserCouponStatus = 'AVAILABLE' | 'USED' | 'EXPIRED';
+
+/** EXPIRED is derived from the clock, not stored, so no job has to flip rows at midnight. */
+export function userCouponStatus(
+  userCoupon: { usedAt: Date | null; expiresAt: Date },
+  now: Date,
+): UserCouponStatus {
+  if (userCoupon.usedAt !== null) return 'USED';
+  return now.getTime() >= userCoupon.expiresAt.getTime() ? 'EXPIRED' : 'AVAILABLE';
+}

@@ -1,0 +1,16 @@
+/**
+ * Codes for business outcomes that are not the caller's bug and not an outage: the
+ * same string is an ApplicationFailure `type` inside Temporal and the `code` of the API's
+ * error body, so one table (src/api/errorStatus.ts) maps each to an HTTP status.
+ */
+export const BusinessErrorCode = {
+  COUPON_NOT_FOUND: 'COUPON_NOT_FOUND',
+  SOLD_OUT: 'SOLD_OUT',
+  ALREADY_ISSUED: 'ALREADY_ISSUED',
+  NOT_IN_ISSUE_PERIOD: 'NOT_IN_ISSUE_PERIOD',
+} as const;
+
+export type BusinessErrorCode = (typeof BusinessErrorCode)[keyof typeof BusinessErrorCode];
+
+export const isBusinessErrorCode = (value: unknown): value is BusinessErrorCode =>
+  typeof value === 'string' && Object.prototype.hasOwnProperty.call(BusinessErrorCode, value);

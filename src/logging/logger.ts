@@ -1,0 +1,34 @@
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * One JSON event per line for machines; coloured single lines when a person watches a
+ * terminal. Secrets never reach the log: auth headers and password fields are redacted.
+ */
+export function createLogger(options: { level: string; name?: string; pretty?: boolean }): Logger {
+  const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json');
+  return pino({
+    name: options.name,
+    level: options.level,
+    // The Temporal SDK reports failures under `error`; serialise them like `err`.
+    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.passwordHash',
+        'password',
+        'passwordHash',
+      ],
+      censor: '[redacted]',
+    },
+    transport: pretty
+      ? {
+          target: 'pino-pretty',
+          options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+        }
+      : undefined,
+  });
+}

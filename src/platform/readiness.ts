@@ -1,0 +1,20 @@
+import type { Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+
+const withinTimeout = async (check: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([check, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+/** Each backing service answers a trivial request within two seconds. */
+export const createReadinessCheck = (db: Knex, temporal: Connection) => async () => ({
+  postgres: await withinTimeout(db.raw('select 1'), 2000),
+  temporal: await withinTimeout(temporal.workflowService.getSystemInfo({}), 2000),
+});

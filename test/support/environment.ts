@@ -1,0 +1,24 @@
+/**
+ * What globalSetup started, handed to every test file through one environment
+ * variable (test workers inherit the environment of the process that ran globalSetup).
+ */
+export interface TestEnvironment {
+  databaseUrl: string;
+  temporalAddress: string;
+  namespace: string;
+  workflowBundlePath: string;
+  temporalCliPath: string;
+  workDir: string;
+}
+
+const VARIABLE = 'ORDER_PLATFORM_TEST_ENVIRONMENT';
+
+export const publishTestEnvironment = (env: TestEnvironment): void => {
+  process.env[VARIABLE] = JSON.stringify(env);
+};
+
+export function testEnvironment(): TestEnvironment {
+  const raw = process.env[VARIABLE];
+  if (!raw) throw new Error('the test environment is missing: run the tests through jest (npm test)');
+  return JSON.parse(raw) as TestEnvironment;
+}

@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { Client } from 'pg';
+import { createDb, migrateToLatest } from '../../src/db/knex';
+import { startEmbeddedPostgres } from '../../src/dev/embeddedPostgres';
+import { resolveTemporalCli } from '../../src/temporal/cli';
+import { startTemporalDevServer } from '../../src/temporal/devServer';
+import { workflowsPath } from '../../src/temporal/worker';
+import { publishTestEnvironment } from './environment';
+import { freePort } from './ports';
+
+/**
+ * Starts the real parts once per run: PostgreSQL (embedded, or a fresh database on
+ * TEST_DATABASE_URL's server) and the Temporal CLI dev server (or TEST_TEMPORAL_ADDRESS),
+ * migrates, and bundles the workflows once so each test file's worker starts quickly.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-test-'));
+  // Embedded PostgreSQL runs as the postgres user when we are root; it must traverse this.
+  await fs.chmod(workDir, 0o755);
+  const stops: (() => Promise<void>)[] = [];
+  (globalThis as Record<string, unknown>).__orderPlatformTestStops = stops;
+  (globalThis as Record<string, unknown>).__orderPlatformTestWorkDir = workDir;
+
+  const temporalCliPath = await resolveTemporalCli({
+    explicitPath: process.env.TEMPORAL_CLI,
+    progress: (message) => process.stdout.write(`\n[test setup] ${message}\n`),
+  });
+
+  const databaseUrl = await startDatabase(workDir, stops);
+
+  let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  if (!temporalAddress) {
+    const server = await startTemporalDevServer({
+      cliPath: temporalCliPath,
+      port: await freePort(),
+      namespace: 'default',
+      logFile: path.join(workDir, 'temporal.log'),
+    });
+    stops.push(server.stop);
+    temporalAddress = server.address;
+  }
+
+  const db = createDb({ url: databaseUrl, poolMax: 2 });
+  await migrateToLatest(db);
+  await db.destroy();
+
+  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
+  await fs.writeFile(workflowBundlePath, code);
+
+  publishTestEnvironment({ databaseUrl, temporalAddress, namespace: 'default', workflowBundlePath, temporalCliPath, workDir });
+  process.stdout.write(`[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);
+}
+
+async function startDatabase(workDir: string, stops: (() => Promise<void>)[]): Promise<string> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (!external) {
+    const pg = await startEmbeddedPostgres({ dir: path.join(workDir, 'postgres'), port: await freePort(), database: 'order_platform_test' });
+    stops.push(pg.stop);
+    return pg.url;
+  }
+  // A throwaway database on the given server, so runs never see each other's rows.
+  const name = `order_platform_test_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: external });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  stops.push(async () => {
+    const c = new Client({ connectionString: external });
+    await c.connect();
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.end();
+  });
+  const url = new URL(external);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => console.warn(message),
+  error: (message: string) => console.error(message),
+};
