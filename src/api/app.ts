@@ -30,7 +30,8 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      // A refused claim (409) is business as usual in a rush; only 5xx deserve attention.
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
       serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
     }),
   );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Building blocks shared by several resources' schemas. */
-export const uuid = z.uuid({ version: 'v4', message: 'must be a UUID' }).transform((v) => v.toLowerCase());
+export const uuid = z.uuid({ message: 'must be a UUID' }).transform((v) => v.toLowerCase());
 
 export const idParams = z.strictObject({ id: uuid });
 

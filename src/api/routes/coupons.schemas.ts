@@ -17,6 +17,9 @@ export const createCouponBody = z
     validUntil: instant,
   })
   .superRefine((terms, ctx) => {
+    // zod runs object refinements even when a field already failed (its transform then
+    // never ran); cross-field rules only make sense once every field is sound.
+    if (ctx.issues.length > 0) return;
     for (const problem of couponTermsProblems(terms)) {
       ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message });
     }

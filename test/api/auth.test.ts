@@ -1,0 +1,113 @@
+import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
+import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
+import { request } from '../support/http';
+import { startTestStack, type TestStack } from '../support/stack';
+
+describe('accounts and authentication', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  const post = (path: string, body: unknown, token?: string) => request(stack.baseUrl, 'POST', path, { body, token });
+
+  it('signs up, logs in and returns the user', async () => {
+    const email = `Someone-${randomUUID()}@Test.Example`;
+    const signup = await post('/api/v1/auth/signup', { email, password: 'long enough', name: 'Someone' });
+    expect(signup.status).toBe(201);
+    expect(signup.body).toEqual({ userId: expect.any(String) });
+
+    // Email addresses are matched case-insensitively.
+    const login = await post('/api/v1/auth/login', { email: email.toLowerCase(), password: 'long enough' });
+    expect(login.status).toBe(200);
+    expect(login.body).toEqual({ accessToken: expect.any(String), tokenType: 'Bearer', expiresIn: 3600 });
+
+    const me = await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token: login.body.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: signup.body.userId, email: email.toLowerCase(), name: 'Someone', role: 'customer' });
+    expect(me.body).not.toHaveProperty('passwordHash');
+  });
+
+  it('stores a password hash, never the password', async () => {
+    const email = `hash-${randomUUID()}@test.example`;
+    await post('/api/v1/auth/signup', { email, password: 'my secret words', name: 'H' });
+    const row = await stack.db('users').where({ email }).first();
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(JSON.stringify(row)).not.toContain('my secret words');
+  });
+
+  it('answers 409 for a duplicate email, including ten concurrent sign-ups of one address', async () => {
+    const email = `dup-${randomUUID()}@test.example`;
+    const attempts = await Promise.all(
+      Array.from({ length: 10 }, () => post('/api/v1/auth/signup', { email, password: 'long enough', name: 'Dup' })),
+    );
+    expect(attempts.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(attempts.filter((r) => r.status === 409)).toHaveLength(9);
+    expect(attempts.find((r) => r.status === 409)!.body.error.code).toBe('EMAIL_TAKEN');
+    const [{ count }] = await stack.db('users').where({ email }).count<{ count: string }[]>('* as count');
+    expect(Number(count)).toBe(1);
+  });
+
+  it('answers 401 for a wrong password and for an unknown email alike', async () => {
+    const user = await signUpCustomer(stack);
+    const wrong = await post('/api/v1/auth/login', { email: user.email, password: 'not the password' });
+    const unknown = await post('/api/v1/auth/login', { email: `nobody-${randomUUID()}@test.example`, password: 'whatever1' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
+    expect(unknown.body).toEqual(wrong.body);
+  });
+
+  describe('protected routes', () => {
+    const adminRoute = '/api/v1/admin/coupons';
+    const validCoupon = () => ({
+      name: 'Auth check',
+      discountType: 'FIXED',
+      discountValue: 100,
+      totalQuantity: 1,
+      validFrom: new Date().toISOString(),
+      validUntil: new Date(Date.now() + 3600_000).toISOString(),
+    });
+
+    it('answers 401 without a token', async () => {
+      const response = await post(adminRoute, validCoupon());
+      expect(response.status).toBe(401);
+      expect(response.body.error.code).toBe('UNAUTHORIZED');
+      expect((await request(stack.baseUrl, 'GET', '/api/v1/users/me')).status).toBe(401);
+    });
+
+    it('answers 401 for a malformed, forged or expired token', async () => {
+      const user = await signUpCustomer(stack);
+      const forged = jwt.sign({ role: 'admin' }, 'not-the-server-secret-not-the-server-secret', {
+        subject: user.userId,
+        issuer: 'order-platform',
+      });
+      const expired = jwt.sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, 'x'.repeat(40));
+      for (const token of ['garbage', forged, expired]) {
+        const response = await post(adminRoute, validCoupon(), token);
+        expect(response.status).toBe(401);
+        expect(response.body.error.code).toBe('UNAUTHORIZED');
+      }
+      const noScheme = await request(stack.baseUrl, 'GET', '/api/v1/users/me', { headers: { authorization: user.token } });
+      expect(noScheme.status).toBe(401);
+    });
+
+    it('answers 403 to a customer on an admin route and writes nothing', async () => {
+      const customer = await signUpCustomer(stack);
+      const name = `forbidden-${randomUUID()}`;
+      const response = await post(adminRoute, { ...validCoupon(), name }, customer.token);
+      expect(response.status).toBe(403);
+      expect(response.body.error.code).toBe('FORBIDDEN');
+      expect(await stack.db('coupons').where({ name }).first()).toBeUndefined();
+    });
+
+    it('answers 403 to an admin claiming a customer coupon', async () => {
+      const admin = await signInAdmin(stack);
+      const coupon = await createCoupon(stack, admin);
+      const response = await post(`/api/v1/coupons/${coupon.id}/issue`, undefined, admin.token);
+      expect(response.status).toBe(403);
+    });
+  });
+});

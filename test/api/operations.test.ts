@@ -1,0 +1,50 @@
+import { request } from '../support/http';
+import { startTestStack, type TestStack } from '../support/stack';
+
+describe('health and API description', () => {
+  let stack: TestStack;
+  beforeAll(async () => {
+    stack = await startTestStack();
+  });
+  afterAll(() => stack?.stop());
+
+  it('reports liveness and readiness of PostgreSQL and Temporal', async () => {
+    expect((await request(stack.baseUrl, 'GET', '/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await request(stack.baseUrl, 'GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'up', temporal: 'up' } });
+  });
+
+  it('echoes a sane caller request id and mints one otherwise', async () => {
+    const given = await request(stack.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const minted = await request(stack.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'bad id\twith tab' } });
+    expect(minted.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('publishes an OpenAPI document that lists every mounted endpoint', async () => {
+    const doc = await request(stack.baseUrl, 'GET', '/api/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.body.paths).sort()).toEqual([
+      '/api/v1/admin/coupons',
+      '/api/v1/auth/login',
+      '/api/v1/auth/signup',
+      '/api/v1/coupons/{id}',
+      '/api/v1/coupons/{id}/issue',
+      '/api/v1/users/me',
+      '/api/v1/users/me/coupons',
+      '/healthz',
+      '/readyz',
+    ]);
+    const issue = doc.body.paths['/api/v1/coupons/{id}/issue'].post;
+    expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '500']);
+    expect(issue.security).toEqual([{ bearerAuth: [] }]);
+  });
+
+  it('serves the API docs page', async () => {
+    const page = await fetch(`${stack.baseUrl}/api/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger-ui');
+  });
+});

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('has working defaults for development', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.temporal.address).toBeUndefined();
+    expect(config.temporal.taskQueue).toBe('order-platform');
+    expect(config.auth.adminEmail).toBe('admin@example.com');
+  });
+
+  it('names the variable that holds a bad value', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: '70000', DATABASE_URL: 'not a url' });
+    } catch (error) {
+      const variables = (error as ConfigError).issues.map((i) => i.variable).sort();
+      expect(variables).toEqual(['DATABASE_URL', 'PORT']);
+      expect((error as ConfigError).message).toContain('PORT');
+    }
+    expect.assertions(3);
+  });
+
+  it('treats an empty optional variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).database.url).toBeUndefined();
+  });
+
+  it('refuses the dev credentials in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET[\s\S]*ADMIN_PASSWORD/);
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), ADMIN_PASSWORD: 'a-real-secret' });
+    expect(config.env).toBe('production');
+  });
+});
