@@ -13,13 +13,14 @@ const USER = 'postgres';
 // Dev-only credentials: the server listens on 127.0.0.1 and has no unix socket.
 const PASSWORD = 'postgres';
 
-const takenOverEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const takenOverEvents = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * The package installs exit hooks that stop PostgreSQL and then call process.exit() on
  * the first SIGINT/SIGTERM, which would cut our ordered shutdown (API, worker, Temporal,
- * then the database) short. We keep its 'exit' hook, which still stops PostgreSQL if
- * this process dies, and remove the others; our own shutdown stops PostgreSQL last.
+ * then the database) short, and an 'exit' hook that throws after a clean stop (turning
+ * exit code 0 into 1). We remove them all: our shutdown stops PostgreSQL last, and
+ * `stopOnExit` below covers a process that dies without it.
  */
 async function importEmbeddedPostgres() {
   const before = new Map(takenOverEvents.map((event) => [event, new Set(process.listeners(event as 'SIGINT'))]));
@@ -86,14 +87,21 @@ export async function startEmbeddedPostgres(options: {
     await admin.end();
   }
 
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const running = () => child !== undefined && child.exitCode === null && child.signalCode === null;
+  // If this process exits without the orderly shutdown, do not leave PostgreSQL behind.
+  const stopOnExit = () => {
+    if (running()) child!.kill('SIGINT');
+  };
+  process.on('exit', stopOnExit);
+
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     stop: async () => {
+      process.removeListener('exit', stopOnExit);
       // A terminal's Ctrl-C reaches PostgreSQL too, and it may already have shut down;
       // the package would then wait forever for an exit event that has passed.
-      const child = (pg as unknown as { process?: ChildProcess }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return;
-      await pg.stop();
+      if (running()) await pg.stop();
     },
   };
 }

@@ -19,6 +19,7 @@ describe('npm start', () => {
   const repoRoot = path.resolve(__dirname, '../..');
   let dataDir: string;
   let ports: { api: number; pg: number; temporal: number; ui: number };
+  const startScript: string = require('../../package.json').scripts.start;
 
   beforeAll(async () => {
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
@@ -28,7 +29,11 @@ describe('npm start', () => {
   afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
   function start(): { child: ChildProcess; ready: Promise<void>; output: () => string } {
-    const child = spawn('npm', ['start'], {
+    // Exactly the command `npm start` runs, without npm in between: npm re-raises Ctrl-C
+    // on itself, which would hide our process's own exit code.
+    const [command, ...args] = startScript.split(' ');
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, {
       cwd: repoRoot,
       detached: true, // its own process group, so the test can send Ctrl-C to all of it
       env: {
@@ -58,14 +63,11 @@ describe('npm start', () => {
     return { child, ready, output: () => output };
   }
 
-  /**
-   * Sends Ctrl-C and waits. npm re-raises the signal on itself once its child exits, so
-   * "stopped cleanly" is read from our process's own log: every part stopped, none failed.
-   */
+  /** Sends Ctrl-C as a terminal does; the process must stop every part and exit 0. */
   async function ctrlC(started: { child: ChildProcess; output: () => string }): Promise<void> {
-    const exited = new Promise<void>((resolve) => started.child.on('exit', () => resolve()));
+    const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
     process.kill(-started.child.pid!, 'SIGINT');
-    await exited;
+    expect(await exited).toBe(0);
     const log = started.output();
     expect(log).toContain('"msg":"PostgreSQL stopped"');
     expect(log).toContain('"msg":"Temporal dev server stopped"');
