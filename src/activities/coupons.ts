@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { createCouponRepository } from '../db/repositories/coupons';
 import { createUserCouponRepository, type UserCoupon } from '../db/repositories/userCoupons';
-import { issueRefusal } from '../domain/coupon';
+import { describeRefusal, issueRefusal } from '../domain/coupon';
 import { BusinessErrorCode } from '../domain/errors';
 
 const toIssued = (row: UserCoupon): IssuedCoupon => ({
@@ -40,16 +40,10 @@ export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => 
 
         const at = now();
         const refusal = issueRefusal(coupon, { now: at, alreadyHeld: held !== undefined });
-        if (refusal === 'NOT_IN_ISSUE_PERIOD') {
-          throw refuse(refusal, 'the coupon is outside its issue period', {
-            validFrom: coupon.validFrom.toISOString(),
-            validUntil: coupon.validUntil.toISOString(),
-          });
+        if (refusal) {
+          const { message, details } = describeRefusal(refusal, coupon, held?.id);
+          throw refuse(refusal, message, details ?? undefined);
         }
-        if (refusal === 'ALREADY_ISSUED') {
-          throw refuse(refusal, 'you already hold this coupon', { userCouponId: held?.id });
-        }
-        if (refusal === 'SOLD_OUT') throw refuse(refusal, 'every coupon has been issued');
 
         const issued = await userCoupons.insert(trx, {
           userId: input.userId,

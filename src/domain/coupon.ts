@@ -79,3 +79,22 @@ export function userCouponStatus(
   if (userCoupon.usedAt !== null) return 'USED';
   return now.getTime() >= userCoupon.expiresAt.getTime() ? 'EXPIRED' : 'AVAILABLE';
 }
+
+/** The words and details a refusal carries, the same from the API's fast path and the activity. */
+export function describeRefusal(
+  refusal: IssueRefusal,
+  coupon: Pick<CouponSupply, 'validFrom' | 'validUntil'>,
+  heldUserCouponId?: string,
+): { message: string; details: Record<string, string> | null } {
+  switch (refusal) {
+    case 'NOT_IN_ISSUE_PERIOD':
+      return {
+        message: 'the coupon is outside its issue period',
+        details: { validFrom: coupon.validFrom.toISOString(), validUntil: coupon.validUntil.toISOString() },
+      };
+    case 'ALREADY_ISSUED':
+      return { message: 'you already hold this coupon', details: heldUserCouponId ? { userCouponId: heldUserCouponId } : null };
+    case 'SOLD_OUT':
+      return { message: 'every coupon has been issued', details: null };
+  }
+}

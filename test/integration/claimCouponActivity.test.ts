@@ -61,6 +61,28 @@ describe('claimCoupon activity', () => {
     expect(await counts(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 
+  it('answers SOLD_OUT once every coupon is issued, and writes nothing', async () => {
+    const coupon = await newCoupon(1);
+    const { claimCoupon } = createCouponActivities({ db });
+    await inRun(randomUUID()).run(claimCoupon, { couponId: coupon.id, userId: (await newUser()).id });
+
+    const late = inRun(randomUUID()).run(claimCoupon, { couponId: coupon.id, userId: (await newUser()).id });
+
+    await expect(late).rejects.toMatchObject({ type: 'SOLD_OUT', nonRetryable: true });
+    expect(await counts(coupon.id)).toEqual({ rows: 1, issued: 1 });
+  });
+
+  it('answers NOT_IN_ISSUE_PERIOD by the clock it is given, and writes nothing', async () => {
+    const coupon = await newCoupon();
+    const afterPeriod = () => new Date(coupon.validUntil.getTime());
+    const { claimCoupon } = createCouponActivities({ db, now: afterPeriod });
+
+    const claim = inRun(randomUUID()).run(claimCoupon, { couponId: coupon.id, userId: (await newUser()).id });
+
+    await expect(claim).rejects.toMatchObject({ type: 'NOT_IN_ISSUE_PERIOD', nonRetryable: true });
+    expect(await counts(coupon.id)).toEqual({ rows: 0, issued: 0 });
+  });
+
   it('answers COUPON_NOT_FOUND for an unknown coupon', async () => {
     const user = await newUser();
     const { claimCoupon } = createCouponActivities({ db });

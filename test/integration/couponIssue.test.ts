@@ -1,3 +1,5 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
 import { createCoupon, signInAdmin, signUpCustomer, signUpCustomers, type TestUser } from '../support/factories';
 import { request } from '../support/http';
 import { startTestStack, type TestStack } from '../support/stack';
@@ -66,6 +68,20 @@ describe('claiming a first-come-first-served coupon', () => {
     const again = await claim(coupon.id, customer);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_ISSUED');
+    expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
+  });
+
+  it('refuses late claims after a sell-out without starting a workflow', async () => {
+    const coupon = await createCoupon(stack, admin, { totalQuantity: 1 });
+    const [first, late] = [await signUpCustomer(stack), await signUpCustomer(stack)];
+    expect((await claim(coupon.id, first)).status).toBe(201);
+
+    const response = await claim(coupon.id, late);
+
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('SOLD_OUT');
+    const lateWorkflow = stack.client.workflow.getHandle(couponIssueWorkflowId(coupon.id, late.userId));
+    await expect(lateWorkflow.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 

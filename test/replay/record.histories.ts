@@ -3,9 +3,10 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
+import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
+import { businessFailureOf } from '../../src/orchestration/workflowFailure';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { testEnvironment } from '../support/environment';
-import { request } from '../support/http';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
@@ -36,8 +37,16 @@ describe('record workflow histories', () => {
     const admin = await signInAdmin(stack);
     const coupon = await createCoupon(stack, admin, { totalQuantity: 1 });
     const [winner, loser] = [await signUpCustomer(stack), await signUpCustomer(stack)];
-    expect((await request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: winner.token })).status).toBe(201);
-    expect((await request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: loser.token })).status).toBe(409);
+    // Workflows are started directly: the API's fast path answers certain refusals
+    // without one, and these histories must show the workflow's own refusal path.
+    const starter = createCouponIssueStarter(stack.client, stack.taskQueue);
+    const outcome = async (couponId: string, userId: string) =>
+      (await starter.issue({ couponId, userId })).result.then(
+        () => 'issued',
+        (error) => businessFailureOf(error)?.code,
+      );
+    expect(await outcome(coupon.id, winner.userId)).toBe('issued');
+    expect(await outcome(coupon.id, loser.userId)).toBe('SOLD_OUT');
     await save('issueCoupon-issued', couponIssueWorkflowId(coupon.id, winner.userId));
     await save('issueCoupon-sold-out', couponIssueWorkflowId(coupon.id, loser.userId));
 
@@ -45,7 +54,7 @@ describe('record workflow histories', () => {
       validFrom: new Date(Date.now() - 7200_000),
       validUntil: new Date(Date.now() - 3600_000),
     });
-    expect((await request(stack.baseUrl, 'POST', `/api/v1/coupons/${expired.id}/issue`, { token: winner.token })).status).toBe(422);
+    expect(await outcome(expired.id, winner.userId)).toBe('NOT_IN_ISSUE_PERIOD');
     await save('issueCoupon-not-in-period', couponIssueWorkflowId(expired.id, winner.userId));
   });
 });

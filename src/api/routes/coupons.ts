@@ -1,4 +1,6 @@
 import { createCouponRepository } from '../../db/repositories/coupons';
+import { createUserCouponRepository } from '../../db/repositories/userCoupons';
+import { describeRefusal, issueRefusal } from '../../domain/coupon';
 import { businessFailureOf } from '../../orchestration/workflowFailure';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -8,6 +10,7 @@ import { couponSchema, createCouponBody, issuedCouponSchema, presentCoupon } fro
 
 export const couponRoutes = (deps: AppDeps) => {
   const coupons = createCouponRepository(deps.db);
+  const userCoupons = createUserCouponRepository(deps.db);
   const notFound = (id: string) => new ApiError('COUPON_NOT_FOUND', `coupon ${id} does not exist`, { couponId: id });
 
   return [
@@ -47,9 +50,19 @@ export const couponRoutes = (deps: AppDeps) => {
       success: { status: 201, description: 'The coupon now held by the customer', schema: issuedCouponSchema },
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'COUPON_NOT_FOUND', 'SOLD_OUT', 'ALREADY_ISSUED', 'NOT_IN_ISSUE_PERIOD'],
       async handle({ params, principal, req }) {
-        // Cheap early answer for unknown ids, so garbage does not start workflows; the
-        // activity still checks under the row lock, which is the authority.
-        if (!(await coupons.findById(params.id))) throw notFound(params.id);
+        // Fast path: answer what is already certain without starting a workflow. Every
+        // refusal here is final (issued_quantity never falls, a held coupon stays held,
+        // the period is fixed), so a stale read can only delay a refusal, never cause a
+        // wrong one; after a sell-out the rush is answered from one indexed read. A claim
+        // that may succeed always goes through the workflow and the row lock.
+        const coupon = await coupons.findById(params.id);
+        if (!coupon) throw notFound(params.id);
+        const held = await userCoupons.find(deps.db, principal.userId, coupon.id);
+        const refusal = issueRefusal(coupon, { now: new Date(), alreadyHeld: held !== undefined });
+        if (refusal) {
+          const { message, details } = describeRefusal(refusal, coupon, held?.id);
+          throw new ApiError(refusal, message, details);
+        }
         const { workflowId, result } = await deps.couponIssue.issue({ couponId: params.id, userId: principal.userId });
         req.log.info({ workflowId, couponId: params.id }, 'coupon issue workflow started or joined');
         try {
