@@ -31,7 +31,7 @@ export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => 
     async claimCoupon(input: IssueCouponInput): Promise<IssuedCoupon> {
       const runId = Context.current().info.workflowExecution?.runId;
       if (!runId) throw new Error('claimCoupon must run inside a workflow');
-      return deps.db.transaction(async (trx) => {
+      const result = await deps.db.transaction(async (trx) => {
         const coupon = await coupons.lockForIssue(trx, input.couponId);
         if (!coupon) throw refuse(BusinessErrorCode.COUPON_NOT_FOUND, `coupon ${input.couponId} does not exist`);
 
@@ -55,6 +55,9 @@ export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => 
         await coupons.incrementIssued(trx, input.couponId);
         return toIssued(issued);
       });
+      // Logged after the commit; the activity logger adds workflowId, runId and activity ids.
+      Context.current().log.info('coupon issued', { couponId: input.couponId, userCouponId: result.userCouponId });
+      return result;
     },
   };
 };
