@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as createUsers from './20261125000100_create_users';
 import * as createCoupons from './20261125000200_create_coupons';
 import * as createUserCoupons from './20261125000300_create_user_coupons';
+import * as createCatalog from './20261125000400_create_catalog';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -12,6 +13,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000100_create_users': createUsers,
   '20261125000200_create_coupons': createCoupons,
   '20261125000300_create_user_coupons': createUserCoupons,
+  '20261125000400_create_catalog': createCatalog,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,7 @@ import { mountRoutes } from './route';
 import { authRoutes } from './routes/auth';
 import { couponRoutes } from './routes/coupons';
 import { healthRoutes } from './routes/health';
+import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
 
 export const API_PREFIX = '/api/v1';
@@ -40,7 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   const guard = createGuard(deps.tokens);
   const groups: RouteGroup[] = [
     { prefix: '', routes: healthRoutes(deps) },
-    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps)] },
+    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...productRoutes(deps)] },
   ];
   for (const group of groups) {
     const router = Router();

@@ -1,0 +1,19 @@
+/** What workflows and stock activities say to each other. */
+export interface StockItem {
+  optionId: string;
+  quantity: number;
+}
+
+export interface ReserveStockInput {
+  orderId: string;
+  items: StockItem[];
+}
+
+export interface StockMoveResult {
+  orderId: string;
+  /** The order's reservation after the call; NONE when it never had one. */
+  state: 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'NONE';
+  /** False when the call found the move already done (a retry): nothing changed. */
+  changed: boolean;
+  items: StockItem[];
+}
