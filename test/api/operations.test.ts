@@ -28,10 +28,14 @@ describe('health and API description', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths).sort()).toEqual([
       '/api/v1/admin/coupons',
+      '/api/v1/admin/product-options/{optionId}/restock',
+      '/api/v1/admin/products',
       '/api/v1/auth/login',
       '/api/v1/auth/signup',
       '/api/v1/coupons/{id}',
       '/api/v1/coupons/{id}/issue',
+      '/api/v1/products',
+      '/api/v1/products/{id}',
       '/api/v1/users/me',
       '/api/v1/users/me/coupons',
       '/healthz',
