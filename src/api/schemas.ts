@@ -8,6 +8,9 @@ export const idParams = z.strictObject({ id: uuid });
 /** PostgreSQL `integer`: amounts and quantities must fit it. */
 export const MAX_INT = 2_147_483_647;
 
+/** Money: an integer in the smallest currency unit that fits an `integer` column. */
+export const amount = z.number().int('must be an integer in the smallest currency unit').min(0).max(MAX_INT);
+
 /** An instant with an explicit offset (`2026-11-25T10:00:00Z`), parsed to a Date. */
 export const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' })

@@ -51,9 +51,18 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
  * is renamed into place, so an interrupted or concurrent build never leaves a half-written
  * binary where the next run would trust it.
  */
+/** `go` from PATH, or from its default install location when PATH lacks it. */
+async function findGo(): Promise<string | undefined> {
+  for (const candidate of ['go', '/usr/local/go/bin/go']) {
+    const check = await run(candidate, ['version'], process.env).catch(() => undefined);
+    if (check?.code === 0) return candidate;
+  }
+  return undefined;
+}
+
 async function buildCli(target: string, progress: (message: string) => void): Promise<void> {
-  const goCheck = await run('go', ['version'], process.env).catch(() => undefined);
-  if (!goCheck || goCheck.code !== 0) {
+  const go = await findGo();
+  if (!go) {
     throw new Error(
       'The Temporal CLI is not installed and Go is not available to build it. Install Go ' +
         `(https://go.dev/dl), set TEMPORAL_CLI to a temporal binary, or put "temporal" on PATH.`,
@@ -70,7 +79,7 @@ async function buildCli(target: string, progress: (message: string) => void): Pr
     30_000,
   );
   try {
-    const result = await run('go', ['install', `${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
+    const result = await run(go, ['install', `${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
       ...process.env,
       GOBIN: staging,
       CGO_ENABLED: process.env.CGO_ENABLED ?? '0',

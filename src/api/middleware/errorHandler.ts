@@ -1,4 +1,6 @@
+import { ServiceError } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
+import { KnexTimeoutError } from 'knex';
 import type { Logger } from '../../logging/logger';
 import { ApiError, errorBody } from '../errors';
 
@@ -7,9 +9,20 @@ interface BodyParserError {
   status?: number;
 }
 
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', '57P01', '57P03']);
+
+/** PostgreSQL or Temporal could not be reached: worth a retry, not a bug report. */
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof ServiceError || error instanceof KnexTimeoutError) return true;
+  return UNREACHABLE.has((error as { code?: string })?.code ?? '');
+}
+
 /** Turns whatever a handler threw into the one error shape; only real faults are 5xx. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (isUnavailable(error)) {
+    return new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; retrying the same request is safe');
+  }
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large');
   if (parserError?.type === 'entity.parse.failed') return new ApiError('MALFORMED_JSON', 'the request body is not valid JSON');

@@ -2,9 +2,8 @@ import { z } from 'zod';
 import type { Coupon } from '../../db/repositories/coupons';
 import type { UserCouponWithCoupon } from '../../db/repositories/userCoupons';
 import { couponTermsProblems, remainingQuantity, userCouponStatus } from '../../domain/coupon';
-import { instant, MAX_INT } from '../schemas';
+import { amount, instant, MAX_INT } from '../schemas';
 
-const amount = z.number().int('must be an integer in the smallest currency unit').min(0).max(MAX_INT);
 
 export const createCouponBody = z
   .strictObject({

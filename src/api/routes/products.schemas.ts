@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import type { NewProduct, Product, ProductSummary } from '../../db/repositories/products';
 import { stockStatus } from '../../domain/stock';
-import { MAX_INT } from '../schemas';
+import { amount, MAX_INT } from '../schemas';
 
-const amount = z.number().int('must be an integer in the smallest currency unit').min(0).max(MAX_INT);
 const count = z.number().int().min(0).max(MAX_INT);
 const label = (max: number) => z.string().trim().min(1).max(max);
 
