@@ -40,6 +40,8 @@ export const envSchema = z.object({
   TEMPORAL_CLI: optionalString,
   /** Shown in the start-up banner; with an external cluster, its Web UI address. */
   TEMPORAL_UI_URL: optionalUrl,
+  /** How long an HTTP request waits for a workflow's outcome before answering 503 (the workflow carries on). */
+  WORKFLOW_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -65,6 +67,7 @@ export interface Config {
     uiPort: number;
     cliPath?: string;
     uiUrl?: string;
+    resultTimeoutMs: number;
   };
   auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
   http: { bodyLimit: string };
@@ -116,6 +119,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       uiPort: env.TEMPORAL_UI_PORT,
       cliPath: env.TEMPORAL_CLI,
       uiUrl: env.TEMPORAL_UI_URL,
+      resultTimeoutMs: env.WORKFLOW_RESULT_TIMEOUT_MS,
     },
     auth: {
       jwtSecret: env.JWT_SECRET,

@@ -2,6 +2,7 @@ import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@t
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { couponIssueWorkflowId } from '../contracts/workflowIds';
 import { CouponIdAttribute, UserIdAttribute } from '../temporal/searchAttributes';
+import { awaitOutcome } from './awaitOutcome';
 import type { issueCoupon } from '../workflows/issueCoupon';
 
 /**
@@ -14,8 +15,9 @@ import type { issueCoupon } from '../workflows/issueCoupon';
  *   earlier coupon and answer ALREADY_ISSUED), and a claim refused earlier (not yet in
  *   its period) can succeed later.
  */
-export function createCouponIssueStarter(client: Client, taskQueue: string) {
+export function createCouponIssueStarter(client: Client, taskQueue: string, options: { resultTimeoutMs: number }) {
   return {
+    /** `result` rejects with OutcomePendingError if the outcome takes longer than the timeout. */
     async issue(input: IssueCouponInput): Promise<{ workflowId: string; result: Promise<IssuedCoupon> }> {
       const workflowId = couponIssueWorkflowId(input.couponId, input.userId);
       const handle = await client.workflow.start<typeof issueCoupon>('issueCoupon', {
@@ -29,7 +31,7 @@ export function createCouponIssueStarter(client: Client, taskQueue: string) {
           { key: UserIdAttribute, value: input.userId },
         ],
       });
-      return { workflowId, result: handle.result() };
+      return { workflowId, result: awaitOutcome(client, () => handle.result(), options.resultTimeoutMs) };
     },
   };
 }

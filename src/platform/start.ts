@@ -132,7 +132,9 @@ async function bringUp(
       logger,
       db,
       tokens,
-      couponIssue: createCouponIssueStarter(client, config.temporal.taskQueue),
+      couponIssue: createCouponIssueStarter(client, config.temporal.taskQueue, {
+        resultTimeoutMs: config.temporal.resultTimeoutMs,
+      }),
       checkReadiness: createReadinessCheck(db, temporalConnection),
       bodyLimit: config.http.bodyLimit,
     });

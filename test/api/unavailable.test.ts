@@ -27,7 +27,7 @@ describe('a backing service is down', () => {
       logger: createLogger({ level: 'silent', pretty: false }),
       db,
       tokens: createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60 }),
-      couponIssue: createCouponIssueStarter(client, 'unused'),
+      couponIssue: createCouponIssueStarter(client, 'unused', { resultTimeoutMs: 1000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',
     });

@@ -2,7 +2,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
 import { createCoupon, signInAdmin, signUpCustomer, signUpCustomers, type TestUser } from '../support/factories';
 import { request } from '../support/http';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, startTestWorker, type TestStack } from '../support/stack';
 
 /**
  * Coupon claims over real HTTP -> Temporal workflow -> activity under SELECT ... FOR
@@ -114,6 +114,34 @@ describe('claiming a first-come-first-served coupon', () => {
     const onTime = await claim(coupon.id, customer);
     expect(onTime.status).toBe(201);
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
+  });
+
+  it('accepts a claim while no worker runs, and finishes it once one does', async () => {
+    const waiting = await startTestStack({ withWorker: false, resultTimeoutMs: 1000 });
+    try {
+      const coupon = await createCoupon(waiting, await signInAdmin(waiting), { totalQuantity: 3 });
+      const customer = await signUpCustomer(waiting);
+      const claimHere = () => request(waiting.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: customer.token });
+
+      const pending = await claimHere();
+      expect(pending.status).toBe(503);
+      expect(pending.headers.get('retry-after')).toBe('1');
+      expect(pending.body.error.details.workflowId).toBe(couponIssueWorkflowId(coupon.id, customer.userId));
+      const running = await waiting.client.workflow.getHandle(pending.body.error.details.workflowId).describe();
+      expect(running.status.name).toBe('RUNNING');
+      expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });
+
+      const stopWorker = await startTestWorker(waiting.db, waiting.taskQueue);
+      try {
+        const retried = await claimHere();
+        expect(retried.status).toBe(201);
+        expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
+      } finally {
+        await stopWorker();
+      }
+    } finally {
+      await waiting.stop();
+    }
   });
 
   it('answers 404 COUPON_NOT_FOUND for an unknown coupon', async () => {

@@ -39,7 +39,7 @@ describe('record workflow histories', () => {
     const [winner, loser] = [await signUpCustomer(stack), await signUpCustomer(stack)];
     // Workflows are started directly: the API's fast path answers certain refusals
     // without one, and these histories must show the workflow's own refusal path.
-    const starter = createCouponIssueStarter(stack.client, stack.taskQueue);
+    const starter = createCouponIssueStarter(stack.client, stack.taskQueue, { resultTimeoutMs: 60_000 });
     const outcome = async (couponId: string, userId: string) =>
       (await starter.issue({ couponId, userId })).result.then(
         () => 'issued',

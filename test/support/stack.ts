@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client, Connection } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createApp } from '../../src/api/app';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
@@ -28,27 +27,20 @@ export interface TestStack {
  * The real application wired as start-up wires it (API, worker, PostgreSQL, Temporal),
  * on a task queue of its own so test files never pick up each other's workflows.
  */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: { withWorker?: boolean; resultTimeoutMs?: number } = {}): Promise<TestStack> {
   const env = testEnvironment();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', pretty: false });
   installTemporalRuntime(logger);
   const db = createDb({ url: env.databaseUrl, poolMax: 20 });
   const taskQueue = `test-${randomUUID()}`;
-  const { worker, connection: workerConnection } = await createWorker({
-    address: env.temporalAddress,
-    namespace: env.namespace,
-    taskQueue,
-    db,
-    workflowBundlePath: env.workflowBundlePath,
-  });
-  const running = worker.run();
+  const stopWorker = options.withWorker === false ? async () => undefined : await startTestWorker(db, taskQueue);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const tokens = createTokenService({ secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 });
   const app = createApp({
     logger,
     db,
     tokens,
-    couponIssue: createCouponIssueStarter(client, taskQueue),
+    couponIssue: createCouponIssueStarter(client, taskQueue, { resultTimeoutMs: options.resultTimeoutMs ?? 60_000 }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',
   });
@@ -65,8 +57,7 @@ export async function startTestStack(): Promise<TestStack> {
     async stop() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await stopWorker(worker, running);
-      await workerConnection.close();
+      await stopWorker();
       await connection.close();
       await db.destroy();
     },
@@ -79,7 +70,20 @@ function listen(app: ReturnType<typeof createApp>): Promise<Server> {
   });
 }
 
-async function stopWorker(worker: Worker, running: Promise<void>): Promise<void> {
-  if (worker.getState() === 'RUNNING') worker.shutdown();
-  await running;
+/** A real worker (every activity, the pre-built workflow bundle) on a task queue; returns its stop. */
+export async function startTestWorker(db: Knex, taskQueue: string): Promise<() => Promise<void>> {
+  const env = testEnvironment();
+  const { worker, connection } = await createWorker({
+    address: env.temporalAddress,
+    namespace: env.namespace,
+    taskQueue,
+    db,
+    workflowBundlePath: env.workflowBundlePath,
+  });
+  const running = worker.run();
+  return async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await connection.close();
+  };
 }

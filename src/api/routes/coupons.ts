@@ -1,6 +1,7 @@
 import { createCouponRepository } from '../../db/repositories/coupons';
 import { createUserCouponRepository } from '../../db/repositories/userCoupons';
 import { describeRefusal, issueRefusal } from '../../domain/coupon';
+import { OutcomePendingError } from '../../orchestration/awaitOutcome';
 import { businessFailureOf } from '../../orchestration/workflowFailure';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -48,8 +49,8 @@ export const couponRoutes = (deps: AppDeps) => {
       access: 'customer',
       params: idParams,
       success: { status: 201, description: 'The coupon now held by the customer', schema: issuedCouponSchema },
-      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'COUPON_NOT_FOUND', 'SOLD_OUT', 'ALREADY_ISSUED', 'NOT_IN_ISSUE_PERIOD'],
-      async handle({ params, principal, req }) {
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'COUPON_NOT_FOUND', 'SOLD_OUT', 'ALREADY_ISSUED', 'NOT_IN_ISSUE_PERIOD', 'SERVICE_UNAVAILABLE'],
+      async handle({ params, principal, req, res }) {
         // Fast path: answer what is already certain without starting a workflow. Every
         // refusal here is final (issued_quantity never falls, a held coupon stays held,
         // the period is fixed), so a stale read can only delay a refusal, never cause a
@@ -68,6 +69,12 @@ export const couponRoutes = (deps: AppDeps) => {
         try {
           return await result;
         } catch (error) {
+          if (error instanceof OutcomePendingError) {
+            res.setHeader('Retry-After', '1');
+            throw new ApiError('SERVICE_UNAVAILABLE', 'the claim is accepted and still running; repeat the same request for its outcome', {
+              workflowId,
+            });
+          }
           const failure = businessFailureOf(error);
           if (failure) throw new ApiError(failure.code, failure.message, failure.details);
           req.log.error({ err: error, workflowId }, 'coupon issue workflow failed without a business reason');

@@ -1,0 +1,27 @@
+import type { Client } from '@temporalio/client';
+
+/** The workflow is accepted and running, but its outcome is not known yet. */
+export class OutcomePendingError extends Error {
+  constructor(readonly waitedMs: number) {
+    super(`no outcome after ${waitedMs} ms`);
+    this.name = 'OutcomePendingError';
+  }
+}
+
+/**
+ * Waits for a workflow's outcome for at most `timeoutMs`, then gives up and stops
+ * polling (so an outage of the workers does not pile up open long-polls). The workflow
+ * itself carries on; asking again with the same request attaches to it.
+ */
+export async function awaitOutcome<T>(client: Client, outcome: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await client.withAbortSignal(controller.signal, outcome);
+  } catch (error) {
+    if (controller.signal.aborted) throw new OutcomePendingError(timeoutMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
