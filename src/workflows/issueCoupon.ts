@@ -1,6 +1,7 @@
-import { ActivityFailure, ApplicationFailure, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CouponActivities } from '../activities/coupons';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
+import { unwrapBusinessFailure } from './businessFailure';
 
 const { claimCoupon } = proxyLocalActivities<CouponActivities>({
   // One short transaction; even queued behind a flash sale's row lock it ends in well
@@ -21,11 +22,6 @@ export async function issueCoupon(input: IssueCouponInput): Promise<IssuedCoupon
   try {
     return await claimCoupon(input);
   } catch (error) {
-    // Surface the business outcome (SOLD_OUT, ...) as the workflow's own failure, so the
-    // Web UI and the API see its type directly rather than wrapped in an ActivityFailure.
-    if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) {
-      throw error.cause;
-    }
-    throw error;
+    throw unwrapBusinessFailure(error);
   }
 }
