@@ -13,13 +13,13 @@ export type Access = 'public' | 'authenticated' | 'customer' | 'admin';
 
 type AnyObject = z.ZodObject;
 
-export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access = Access> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express syntax, relative to /api/v1: `/coupons/:id`. */
   path: string;
   summary: string;
   tag: string;
-  access: Access;
+  access: A;
   params?: P;
   query?: Q;
   body?: B;
@@ -32,18 +32,19 @@ export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B ext
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
-    principal: Access extends 'public' ? Principal | undefined : Principal;
+    /** Set by the guard; a public route may be called without a token. */
+    principal: A extends 'public' ? Principal | undefined : Principal;
     req: Request;
     res: Response;
   }): Promise<unknown>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRoute = RouteDefinition<any, any, any>;
+// Routes differ in their schemas; the router and the OpenAPI builder only need the shape.
+export type AnyRoute = RouteDefinition<any, any, any, any>;
 
-export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
-  route: RouteDefinition<P, Q, B>,
-): RouteDefinition<P, Q, B> => route;
+export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access>(
+  route: RouteDefinition<P, Q, B, A>,
+): RouteDefinition<P, Q, B, A> => route;
 
 export type Guard = (access: Access) => (req: Request, res: Response, next: (err?: unknown) => void) => void;
 

@@ -17,6 +17,7 @@ import { connectClient } from '../temporal/client';
 import { startTemporalDevServer } from '../temporal/devServer';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { createWorker, installTemporalRuntime } from '../temporal/worker';
+import { assertPortFree } from './ports';
 import { createReadinessCheck } from './readiness';
 import { ShutdownStack } from './shutdownStack';
 
@@ -59,6 +60,8 @@ async function bringUp(
   stop: () => Promise<void>,
 ): Promise<RunningPlatform> {
   await fs.mkdir(config.dataDir, { recursive: true });
+
+  await checkPorts(config, roles);
 
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
@@ -150,6 +153,15 @@ async function bringUp(
   }
 
   return { apiUrl, temporalAddress, temporalUiUrl, databaseEmbedded: !config.database.url, workerStopped, stop };
+}
+
+async function checkPorts(config: Config, roles: Role[]): Promise<void> {
+  if (!config.database.url) await assertPortFree(config.database.embeddedPort, '127.0.0.1', 'EMBEDDED_PG_PORT');
+  if (!config.temporal.address) {
+    await assertPortFree(config.temporal.devPort, '127.0.0.1', 'TEMPORAL_DEV_PORT');
+    await assertPortFree(config.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
+  }
+  if (roles.includes('api')) await assertPortFree(config.port, config.host, 'PORT');
 }
 
 async function runWorker(worker: Worker, logger: Logger): Promise<void> {

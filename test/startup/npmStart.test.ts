@@ -28,7 +28,7 @@ describe('npm start', () => {
   });
   afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
 
-  function start(): { child: ChildProcess; ready: Promise<void>; output: () => string } {
+  function start(extraEnv: Record<string, string> = {}): { child: ChildProcess; ready: Promise<void>; output: () => string } {
     // Exactly the command `npm start` runs, without npm in between: npm re-raises Ctrl-C
     // on itself, which would hide our process's own exit code.
     const [command, ...args] = startScript.split(' ');
@@ -47,6 +47,7 @@ describe('npm start', () => {
         DATABASE_URL: '',
         TEMPORAL_ADDRESS: '',
         LOG_FORMAT: 'json',
+        ...extraEnv,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -81,6 +82,11 @@ describe('npm start', () => {
       socket.once('connect', () => (socket.destroy(), resolve(true)));
       socket.once('error', () => resolve(false));
     });
+
+  it('refuses to start with a bad setting, naming the variable', async () => {
+    const bad = start({ PORT: 'eighty', JWT_TTL_SECONDS: '5' });
+    await expect(bad.ready).rejects.toThrow(/exited \(1\)[\s\S]*PORT[\s\S]*JWT_TTL_SECONDS/);
+  });
 
   it('comes up, serves, stops cleanly on Ctrl-C and keeps its data across a restart', async () => {
     const api = `http://127.0.0.1:${ports.api}`;
@@ -122,6 +128,10 @@ describe('npm start', () => {
     const second = start();
     await second.ready;
     try {
+      // A third start beside the running one stops at once, naming the setting to change.
+      const clash = start();
+      await expect(clash.ready).rejects.toThrow(/port \d+ is already in use[\s\S]*set EMBEDDED_PG_PORT/);
+
       const again = await request(api, 'POST', '/api/v1/auth/login', {
         body: { email: 'restart@test.example', password: 'survives restarts' },
       });
