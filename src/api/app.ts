@@ -31,8 +31,9 @@ export function createApp(deps: AppDeps): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      // A refused claim (409) is business as usual in a rush; only 5xx deserve attention.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // A refused claim (409) is business as usual in a rush; a 503 is a known state
+      // (a service away, an outcome pending); other 5xx are faults.
+      customLogLevel: (_req, res) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info'),
       serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
     }),
   );

@@ -13,7 +13,9 @@ const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9
 function errorResponses(codes: ErrorCode[]): RouteConfig['responses'] {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of codes) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
+  // Any endpoint can meet a fault (500) or find PostgreSQL or Temporal away (503).
   if (!byStatus.has(500)) byStatus.set(500, ['INTERNAL']);
+  if (!byStatus.has(503)) byStatus.set(503, ['SERVICE_UNAVAILABLE']);
   return Object.fromEntries(
     [...byStatus].map(([status, list]) => [
       status,

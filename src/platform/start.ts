@@ -95,7 +95,7 @@ async function bringUp(
     temporalUiUrl = server.uiUrl;
   }
 
-  const db = createDb({ url: databaseUrl, poolMax: config.database.poolMax });
+  const db = createDb({ url: databaseUrl, poolMax: config.database.poolMax, logger });
   shutdown.push('database pool', () => db.destroy());
   const applied = await migrateToLatest(db);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');

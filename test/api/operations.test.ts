@@ -42,7 +42,7 @@ describe('health and API description', () => {
       '/readyz',
     ]);
     const issue = doc.body.paths['/api/v1/coupons/{id}/issue'].post;
-    expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '500']);
+    expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '500', '503']);
     expect(issue.security).toEqual([{ bearerAuth: [] }]);
   });
 

@@ -21,10 +21,11 @@ describe('a backing service is down', () => {
   beforeAll(async () => {
     const env = testEnvironment();
     // Nothing listens on a port that was free a moment ago.
-    db = createDb({ url: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/none`, poolMax: 2 });
+    const logger = createLogger({ level: 'silent', pretty: false });
+    db = createDb({ url: `postgres://postgres:postgres@127.0.0.1:${await freePort()}/none`, poolMax: 2, logger });
     const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
     const app = createApp({
-      logger: createLogger({ level: 'silent', pretty: false }),
+      logger,
       db,
       tokens: createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60 }),
       couponIssue: createCouponIssueStarter(client, 'unused', { resultTimeoutMs: 1000 }),

@@ -36,9 +36,10 @@ export const createErrorHandler =
   (logger: Logger) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(error);
-    if (apiError.status >= 500) {
-      (req.log ?? logger).error({ err: error }, 'request failed');
-    }
+    const log = req.log ?? logger;
+    // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
+    if (error instanceof ApiError && apiError.status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
+    else if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     if (res.headersSent) return;
     res.status(apiError.status).json(errorBody(apiError));
   };

@@ -10,7 +10,8 @@ export const createCouponBody = z
     name: z.string().trim().min(1).max(200),
     discountType: z.enum(['FIXED', 'PERCENTAGE']),
     discountValue: amount.min(1).meta({ description: 'FIXED: amount off; PERCENTAGE: 1..100' }),
-    minOrderAmount: amount.default(0),
+    // Absent or null: no minimum.
+    minOrderAmount: amount.nullish().transform((v) => v ?? 0),
     totalQuantity: z.number().int().min(1).max(MAX_INT),
     validFrom: instant,
     validUntil: instant,
