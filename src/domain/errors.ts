@@ -19,3 +19,15 @@ export type BusinessErrorCode = (typeof BusinessErrorCode)[keyof typeof Business
 
 export const isBusinessErrorCode = (value: unknown): value is BusinessErrorCode =>
   typeof value === 'string' && Object.prototype.hasOwnProperty.call(BusinessErrorCode, value);
+
+/** A business outcome raised outside Temporal (the API's fast paths); the API maps its code. */
+export class BusinessError extends Error {
+  constructor(
+    readonly code: BusinessErrorCode,
+    message: string,
+    readonly details: unknown = null,
+  ) {
+    super(message);
+    this.name = 'BusinessError';
+  }
+}

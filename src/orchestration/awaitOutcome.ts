@@ -2,8 +2,11 @@ import type { Client } from '@temporalio/client';
 
 /** The workflow is accepted and running, but its outcome is not known yet. */
 export class OutcomePendingError extends Error {
-  constructor(readonly waitedMs: number) {
-    super(`no outcome after ${waitedMs} ms`);
+  constructor(
+    readonly workflowId: string,
+    readonly waitedMs: number,
+  ) {
+    super(`workflow ${workflowId} has no outcome after ${waitedMs} ms`);
     this.name = 'OutcomePendingError';
   }
 }
@@ -13,13 +16,18 @@ export class OutcomePendingError extends Error {
  * polling (so an outage of the workers does not pile up open long-polls). The workflow
  * itself carries on; asking again with the same request attaches to it.
  */
-export async function awaitOutcome<T>(client: Client, outcome: () => Promise<T>, timeoutMs: number): Promise<T> {
+export async function awaitOutcome<T>(
+  client: Client,
+  workflowId: string,
+  outcome: () => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
     return await client.withAbortSignal(controller.signal, outcome);
   } catch (error) {
-    if (controller.signal.aborted) throw new OutcomePendingError(timeoutMs);
+    if (controller.signal.aborted) throw new OutcomePendingError(workflowId, timeoutMs);
     throw error;
   } finally {
     clearTimeout(timer);

@@ -31,7 +31,7 @@ export function createCouponIssueStarter(client: Client, taskQueue: string, opti
           { key: UserIdAttribute, value: input.userId },
         ],
       });
-      return { workflowId, result: awaitOutcome(client, () => handle.result(), options.resultTimeoutMs) };
+      return { workflowId, result: awaitOutcome(client, workflowId, () => handle.result(), options.resultTimeoutMs) };
     },
   };
 }

@@ -1,7 +1,9 @@
-import { ServiceError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
 import { KnexTimeoutError } from 'knex';
 import type { Logger } from '../../logging/logger';
+import { BusinessError } from '../../domain/errors';
+import { OutcomePendingError } from '../../orchestration/awaitOutcome';
 import { ApiError, errorBody } from '../errors';
 
 interface BodyParserError {
@@ -20,6 +22,16 @@ function isUnavailable(error: unknown): boolean {
 /** Turns whatever a handler threw into the one error shape; only real faults are 5xx. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof BusinessError) return new ApiError(error.code, error.message, error.details);
+  if (error instanceof OutcomePendingError) {
+    return new ApiError('SERVICE_UNAVAILABLE', 'accepted and still running; repeat the same request for its outcome', {
+      workflowId: error.workflowId,
+    });
+  }
+  if (error instanceof WorkflowFailedError) {
+    // Failed for no business reason (e.g. the database stayed away past the retry window).
+    return new ApiError('SERVICE_UNAVAILABLE', 'the operation could not be completed; repeating the same request is safe');
+  }
   if (isUnavailable(error)) {
     return new ApiError('SERVICE_UNAVAILABLE', 'a backing service is unavailable; retrying the same request is safe');
   }
@@ -37,8 +49,10 @@ export const createErrorHandler =
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(error);
     const log = req.log ?? logger;
+    if (error instanceof OutcomePendingError) res.setHeader('Retry-After', '1');
     // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
-    if (error instanceof ApiError && apiError.status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
+    const expected = error instanceof ApiError || error instanceof OutcomePendingError;
+    if (expected && apiError.status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
     else if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     if (res.headersSent) return;
     res.status(apiError.status).json(errorBody(apiError));

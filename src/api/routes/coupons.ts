@@ -1,8 +1,5 @@
 import { createCouponRepository } from '../../db/repositories/coupons';
-import { createUserCouponRepository } from '../../db/repositories/userCoupons';
-import { describeRefusal, issueRefusal } from '../../domain/coupon';
-import { OutcomePendingError } from '../../orchestration/awaitOutcome';
-import { businessFailureOf } from '../../orchestration/workflowFailure';
+import { createCouponClaims } from '../../orchestration/couponClaims';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
 import { defineRoute } from '../route';
@@ -11,7 +8,7 @@ import { couponSchema, createCouponBody, issuedCouponSchema, presentCoupon } fro
 
 export const couponRoutes = (deps: AppDeps) => {
   const coupons = createCouponRepository(deps.db);
-  const userCoupons = createUserCouponRepository(deps.db);
+  const claims = createCouponClaims({ db: deps.db, starter: deps.couponIssue });
   const notFound = (id: string) => new ApiError('COUPON_NOT_FOUND', `coupon ${id} does not exist`, { couponId: id });
 
   return [
@@ -50,39 +47,7 @@ export const couponRoutes = (deps: AppDeps) => {
       params: idParams,
       success: { status: 201, description: 'The coupon now held by the customer', schema: issuedCouponSchema },
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'COUPON_NOT_FOUND', 'SOLD_OUT', 'ALREADY_ISSUED', 'NOT_IN_ISSUE_PERIOD', 'SERVICE_UNAVAILABLE'],
-      async handle({ params, principal, req, res }) {
-        // Fast path: answer what is already certain without starting a workflow. Every
-        // refusal here is final (issued_quantity never falls, a held coupon stays held,
-        // the period is fixed), so a stale read can only delay a refusal, never cause a
-        // wrong one; after a sell-out the rush is answered from one indexed read. A claim
-        // that may succeed always goes through the workflow and the row lock.
-        const coupon = await coupons.findById(params.id);
-        if (!coupon) throw notFound(params.id);
-        const held = await userCoupons.find(deps.db, principal.userId, coupon.id);
-        const refusal = issueRefusal(coupon, { now: new Date(), alreadyHeld: held !== undefined });
-        if (refusal) {
-          const { message, details } = describeRefusal(refusal, coupon, held?.id);
-          throw new ApiError(refusal, message, details);
-        }
-        const { workflowId, result } = await deps.couponIssue.issue({ couponId: params.id, userId: principal.userId });
-        req.log.info({ workflowId, couponId: params.id }, 'coupon issue workflow started or joined');
-        try {
-          return await result;
-        } catch (error) {
-          if (error instanceof OutcomePendingError) {
-            res.setHeader('Retry-After', '1');
-            throw new ApiError('SERVICE_UNAVAILABLE', 'the claim is accepted and still running; repeat the same request for its outcome', {
-              workflowId,
-            });
-          }
-          const failure = businessFailureOf(error);
-          if (failure) throw new ApiError(failure.code, failure.message, failure.details);
-          req.log.error({ err: error, workflowId }, 'coupon issue workflow failed without a business reason');
-          throw new ApiError('SERVICE_UNAVAILABLE', 'the claim could not be completed; retrying the same request is safe', {
-            workflowId,
-          });
-        }
-      },
+      handle: ({ params, principal, req }) => claims.claim({ couponId: params.id, userId: principal.userId }, req.log),
     }),
   ];
 };
