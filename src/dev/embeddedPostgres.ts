@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { clearStaleLock, startWithRetries } from './postgresCrashRecovery';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -47,7 +48,13 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresHandle> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const asRoot = os.userInfo().uid === 0;
-  const log = options.log ?? (() => undefined);
+  // The last lines PostgreSQL printed, to explain a failed start.
+  const recent: string[] = [];
+  const log = (line: string) => {
+    recent.push(line);
+    if (recent.length > 20) recent.shift();
+    options.log?.(line);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,
@@ -69,14 +76,8 @@ export async function startEmbeddedPostgres(options: {
     }
     await pg.initialise();
   }
-  try {
-    await pg.start();
-  } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${options.port} (is the port taken? set EMBEDDED_PG_PORT, ` +
-        `or DATABASE_URL to use another server): ${String(error ?? 'process exited')}`,
-    );
-  }
+  await clearStaleLock(options.dir, log);
+  await startWithRetries(() => pg.start(), () => recent.join('\n'), options.port);
 
   const admin = new Client({ host: '127.0.0.1', port: options.port, user: USER, password: PASSWORD, database: 'postgres' });
   await admin.connect();

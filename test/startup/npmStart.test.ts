@@ -1,13 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
-import { testEnvironment } from '../support/environment';
 import { request } from '../support/http';
-import { freePort } from '../support/ports';
+import { launchPlatform, platformHome, signalTree, type PlatformPorts, type PlatformProcess } from '../support/platformProcess';
 
 /**
  * `npm start` as a newcomer runs it: embedded PostgreSQL, the Temporal dev server with
@@ -16,59 +12,21 @@ import { freePort } from '../support/ports';
  * and a second start finds the same data: users, coupons and workflow histories.
  */
 describe('npm start', () => {
-  const repoRoot = path.resolve(__dirname, '../..');
-  let dataDir: string;
-  let ports: { api: number; pg: number; temporal: number; ui: number };
-  const startScript: string = require('../../package.json').scripts.start;
+  let home: { dataDir: string; ports: PlatformPorts };
+  let ports: PlatformPorts;
 
   beforeAll(async () => {
-    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
-    await fs.chmod(dataDir, 0o755);
-    ports = { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() };
+    home = await platformHome();
+    ports = home.ports;
   });
-  afterAll(() => fs.rm(dataDir, { recursive: true, force: true }));
+  afterAll(() => fs.rm(home.dataDir, { recursive: true, force: true }));
 
-  function start(extraEnv: Record<string, string> = {}): { child: ChildProcess; ready: Promise<void>; output: () => string } {
-    // Exactly the command `npm start` runs, without npm in between: npm re-raises Ctrl-C
-    // on itself, which would hide our process's own exit code.
-    const [command, ...args] = startScript.split(' ');
-    expect(command).toBe('node');
-    const child = spawn(process.execPath, args, {
-      cwd: repoRoot,
-      detached: true, // its own process group, so the test can send Ctrl-C to all of it
-      env: {
-        ...process.env,
-        DATA_DIR: dataDir,
-        PORT: String(ports.api),
-        EMBEDDED_PG_PORT: String(ports.pg),
-        TEMPORAL_DEV_PORT: String(ports.temporal),
-        TEMPORAL_UI_PORT: String(ports.ui),
-        TEMPORAL_CLI: testEnvironment().temporalCliPath,
-        DATABASE_URL: '',
-        TEMPORAL_ADDRESS: '',
-        LOG_FORMAT: 'json',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Order platform is ready')) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.on('exit', (code) => reject(new Error(`npm start exited (${code}) before ready:\n${output}`)));
-    });
-    return { child, ready, output: () => output };
-  }
+  const start = (extraEnv: Record<string, string> = {}) => launchPlatform(home, extraEnv);
 
   /** Sends Ctrl-C as a terminal does; the process must stop every part and exit 0. */
-  async function ctrlC(started: { child: ChildProcess; output: () => string }): Promise<void> {
-    const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
-    process.kill(-started.child.pid!, 'SIGINT');
-    expect(await exited).toBe(0);
+  async function ctrlC(started: PlatformProcess): Promise<void> {
+    signalTree(started, 'SIGINT');
+    expect(await started.exited).toBe(0);
     const log = started.output();
     expect(log).toContain('"msg":"PostgreSQL stopped"');
     expect(log).toContain('"msg":"Temporal dev server stopped"');

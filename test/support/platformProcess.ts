@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { testEnvironment } from './environment';
+import { freePort } from './ports';
+
+export interface PlatformPorts {
+  api: number;
+  pg: number;
+  temporal: number;
+  ui: number;
+}
+
+export interface PlatformProcess {
+  child: ChildProcess;
+  /** Resolves when the banner says ready; rejects if the process exits first. */
+  ready: Promise<void>;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+const repoRoot = path.resolve(__dirname, '../..');
+const startScript: string = require('../../package.json').scripts.start;
+
+/** A data folder the embedded PostgreSQL (run as the postgres user when we are root) can use. */
+export async function platformHome(): Promise<{ dataDir: string; ports: PlatformPorts }> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
+  await fs.chmod(dataDir, 0o755);
+  return { dataDir, ports: { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() } };
+}
+
+/**
+ * Runs exactly the command `npm start` runs, without npm in between (npm re-raises
+ * Ctrl-C on itself, which would hide our process's own exit code), in its own process
+ * group so a test can signal the whole tree as a terminal or a crash would.
+ */
+export function launchPlatform(
+  home: { dataDir: string; ports: PlatformPorts },
+  extraEnv: Record<string, string> = {},
+): PlatformProcess {
+  const [command, ...args] = startScript.split(' ');
+  if (command !== 'node') throw new Error(`npm start no longer runs node directly: ${startScript}`);
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    detached: true,
+    env: {
+      ...process.env,
+      DATA_DIR: home.dataDir,
+      PORT: String(home.ports.api),
+      EMBEDDED_PG_PORT: String(home.ports.pg),
+      TEMPORAL_DEV_PORT: String(home.ports.temporal),
+      TEMPORAL_UI_PORT: String(home.ports.ui),
+      TEMPORAL_CLI: testEnvironment().temporalCliPath,
+      DATABASE_URL: '',
+      TEMPORAL_ADDRESS: '',
+      LOG_FORMAT: 'json',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Order platform is ready')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`npm start exited (${code}) before ready:\n${output}`)));
+  });
+  ready.catch(() => undefined); // a test that expects a failure awaits it itself
+  return { child, ready, exited, output: () => output };
+}
+
+/** Signals the whole process tree: SIGINT as a terminal's Ctrl-C, SIGKILL as a crash. */
+export function signalTree(platform: PlatformProcess, signal: NodeJS.Signals): void {
+  process.kill(-platform.child.pid!, signal);
+}
