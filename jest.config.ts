@@ -10,6 +10,7 @@ const config: Config = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   globalTeardown: '<rootDir>/test/support/globalTeardown.ts',
+  setupFiles: ['<rootDir>/test/support/quietTemporal.ts'],
   testTimeout: 120_000,
   // Two cores: test files run one after another so a concurrency test is not starved
   // by another file's load.
