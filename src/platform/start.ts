@@ -114,6 +114,7 @@ async function bringUp(
       namespace: config.temporal.namespace,
       taskQueue: config.temporal.taskQueue,
       db,
+      logger,
     });
     shutdown.push('worker connection', () => connection.close());
     workerStopped = runWorker(worker, logger);

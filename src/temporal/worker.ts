@@ -1,4 +1,4 @@
-import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import type { Logger } from '../logging/logger';
@@ -27,19 +27,39 @@ export interface WorkerDeps {
   db: Knex;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source. */
   workflowBundlePath?: string;
+  logger?: Logger;
+}
+
+/**
+ * Bundles the workflows ourselves rather than through Worker.create, so webpack's
+ * multi-line build report stays out of the start-up output (only its warnings and errors
+ * reach the log).
+ */
+async function bundleWorkflows(logger?: Logger): Promise<WorkerOptions['workflowBundle']> {
+  const quiet = () => undefined;
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: {
+      log: quiet,
+      trace: quiet,
+      debug: quiet,
+      info: quiet,
+      warn: (message, meta) => logger?.warn(meta ?? {}, message),
+      error: (message, meta) => logger?.error(meta ?? {}, message),
+    },
+  });
+  return { code };
 }
 
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: deps.address });
-  const workflowSource: Pick<WorkerOptions, 'workflowsPath' | 'workflowBundle'> = deps.workflowBundlePath
-    ? { workflowBundle: { codePath: deps.workflowBundlePath } }
-    : { workflowsPath };
+  const workflowBundle = deps.workflowBundlePath ? { codePath: deps.workflowBundlePath } : await bundleWorkflows(deps.logger);
   const worker = await Worker.create({
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
     activities: createActivities({ db: deps.db }),
-    ...workflowSource,
+    workflowBundle,
   });
   return { worker, connection };
 }
