@@ -43,8 +43,9 @@ async function main(): Promise<void> {
       });
   };
   // Handlers go in first, so a Ctrl-C during start-up still stops what has started.
-  process.on('SIGINT', () => stop('SIGINT', 0));
-  process.on('SIGTERM', () => stop('SIGTERM', 0));
+  // SIGHUP: the terminal went away; without a handler Node would die on the spot and
+  // leave PostgreSQL and the Temporal dev server running.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal, 0));
 
   const platform = startPlatform(config, logger, roles);
   let running;
