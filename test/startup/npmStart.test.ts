@@ -23,9 +23,12 @@ describe('npm start', () => {
 
   const start = (extraEnv: Record<string, string> = {}) => launchPlatform(home, extraEnv);
 
-  /** Sends Ctrl-C as a terminal does; the process must stop every part and exit 0. */
-  async function ctrlC(started: PlatformProcess): Promise<void> {
-    signalTree(started, 'SIGINT');
+  /**
+   * Sends Ctrl-C (SIGINT) or a closed terminal's SIGHUP to the whole tree, as a terminal
+   * does; the process must stop every part and exit 0.
+   */
+  async function ctrlC(started: PlatformProcess, signal: NodeJS.Signals = 'SIGINT'): Promise<void> {
+    signalTree(started, signal);
     expect(await started.exited).toBe(0);
     const log = started.output();
     expect(log).toContain('"msg":"PostgreSQL stopped"');
@@ -46,7 +49,7 @@ describe('npm start', () => {
     await expect(bad.ready).rejects.toThrow(/exited \(1\)[\s\S]*PORT[\s\S]*JWT_TTL_SECONDS/);
   });
 
-  it('comes up, serves, stops cleanly on Ctrl-C and keeps its data across a restart', async () => {
+  it('comes up, serves, stops cleanly on Ctrl-C or a closed terminal and keeps its data across a restart', async () => {
     const api = `http://127.0.0.1:${ports.api}`;
     const first = start();
     await first.ready;
@@ -106,7 +109,7 @@ describe('npm start', () => {
         await connection.close();
       }
     } finally {
-      await ctrlC(second);
+      await ctrlC(second, 'SIGHUP');
     }
   }, 240_000);
 });
