@@ -40,8 +40,12 @@ export const envSchema = z.object({
   TEMPORAL_CLI: optionalString,
   /** Shown in the start-up banner; with an external cluster, its Web UI address. */
   TEMPORAL_UI_URL: optionalUrl,
-  /** How long an HTTP request waits for a workflow's outcome before answering 503 (the workflow carries on). */
-  WORKFLOW_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /**
+   * How long an HTTP request waits for a workflow's outcome before answering 503 (the
+   * workflow carries on). Two minutes covers a rush of several thousand claims arriving at
+   * once on the dev server (~55 workflows/s) while still bounding a wait on dead workers.
+   */
+  WORKFLOW_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   ADMIN_EMAIL: z.email().default('admin@example.com'),

@@ -54,6 +54,12 @@ describe('catalog', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('treats an empty image URL as no image', async () => {
+    const created = await createProduct(shirt({ imageUrl: '', description: undefined }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ imageUrl: null, description: null });
+  });
+
   it('counts only available units: reserved stock is not on the shelf', async () => {
     const created = await createProduct(shirt({ options: undefined, stock: 2 }));
     const optionId = created.body.options[0].id;

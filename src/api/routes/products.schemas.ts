@@ -22,7 +22,8 @@ export const createProductBody = z
     description: z.string().trim().max(5000).nullish(),
     price: amount,
     category: label(100),
-    imageUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000).nullish(),
+    // An empty string is how many forms say "no image".
+    imageUrl: z.literal('').or(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000)).nullish(),
     options: z.array(optionInput).max(100).default([]),
     stock: count.optional().meta({ description: 'Stock of the default option, for a product without options' }),
   })
@@ -44,7 +45,7 @@ export const createProductBody = z
       description: body.description ?? null,
       price: body.price,
       category: body.category,
-      imageUrl: body.imageUrl ?? null,
+      imageUrl: body.imageUrl || null,
       options:
         body.options.length > 0 ? body.options : [{ ...DEFAULT_OPTION, additionalPrice: 0, stock: body.stock ?? 0 }],
     }),
