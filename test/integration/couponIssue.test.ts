@@ -100,11 +100,12 @@ describe('claiming a first-come-first-served coupon', () => {
   });
 
   it('refuses a coupon whose period has not begun with 422, then issues it once the period opens', async () => {
-    const opensAt = new Date(Date.now() + 3000);
-    const coupon = await createCoupon(stack, admin, { validFrom: opensAt, validUntil: new Date(Date.now() + 3600_000) });
     const customer = await signUpCustomer(stack);
+    const opensAt = new Date(Date.now() + 4000);
+    const coupon = await createCoupon(stack, admin, { validFrom: opensAt, validUntil: new Date(Date.now() + 3600_000) });
 
     const early = await claim(coupon.id, customer);
+    expect(Date.now()).toBeLessThan(opensAt.getTime()); // the claim really was early
     expect(early.status).toBe(422);
     expect(early.body.error.code).toBe('NOT_IN_ISSUE_PERIOD');
     expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });

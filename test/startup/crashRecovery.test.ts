@@ -45,7 +45,10 @@ describe('crash in the middle of a rush', () => {
     const claim = (token: string) => request(api, 'POST', `/coupons/${coupon.body.id}/issue`, { token });
 
     const inFlight = tokens.map((token) => claim(token).catch(() => undefined));
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    // Crash once the rush is under way: a few claim workflows exist, most are not done.
+    const watcher = await Connection.connect({ address: `127.0.0.1:${home.ports.temporal}` });
+    await waitUntil(async () => (await listClaims(new Client({ connection: watcher }), '')) >= 5, 30_000, 20);
+    await watcher.close();
     signalTree(first, 'SIGKILL');
     await first.exited;
     await Promise.all(inFlight);
@@ -56,8 +59,6 @@ describe('crash in the middle of a rush', () => {
     const db = createDb({ url: `postgres://postgres:postgres@127.0.0.1:${home.ports.pg}/order_platform`, poolMax: 2 });
     try {
       const client = new Client({ connection });
-      const started = await listClaims(client, '');
-      expect(started).toBeGreaterThan(0); // the crash did interrupt a rush in progress
       await waitUntil(async () => (await listClaims(client, " AND ExecutionStatus = 'Running'")) === 0, 90_000);
 
       // Everyone asks again. Holders learn they hold it; the rest share what is left.
@@ -86,10 +87,10 @@ async function listClaims(client: Client, extra: string): Promise<number> {
   return n;
 }
 
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number, pollMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }
