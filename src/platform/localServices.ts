@@ -1,0 +1,45 @@
+import path from 'node:path';
+import type { Config } from '../config';
+import { startEmbeddedPostgres } from '../dev/embeddedPostgres';
+import type { Logger } from '../logging/logger';
+import { resolveTemporalCli } from '../temporal/cli';
+import { startTemporalDevServer } from '../temporal/devServer';
+import { assertPortFree } from './ports';
+import type { ShutdownStack } from './shutdownStack';
+
+/** Embedded PostgreSQL in DATA_DIR/postgres; returns its connection URL. */
+export async function startLocalPostgres(config: Config, logger: Logger, shutdown: ShutdownStack): Promise<string> {
+  await assertPortFree(config.database.embeddedPort, '127.0.0.1', 'EMBEDDED_PG_PORT');
+  logger.info({ port: config.database.embeddedPort }, 'starting embedded PostgreSQL');
+  const pgLog = logger.child({ component: 'postgres' });
+  const pg = await startEmbeddedPostgres({
+    dir: path.join(config.dataDir, 'postgres'),
+    port: config.database.embeddedPort,
+    database: 'order_platform',
+    log: (line) => pgLog.debug(line),
+  });
+  shutdown.push('PostgreSQL', pg.stop);
+  return pg.url;
+}
+
+/** The Temporal CLI dev server with its SQLite file in DATA_DIR and the Web UI on. */
+export async function startLocalTemporal(
+  config: Config,
+  logger: Logger,
+  shutdown: ShutdownStack,
+): Promise<{ address: string; uiUrl?: string }> {
+  await assertPortFree(config.temporal.devPort, '127.0.0.1', 'TEMPORAL_DEV_PORT');
+  await assertPortFree(config.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
+  const cliPath = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, progress: (m) => logger.info(m) });
+  logger.info({ port: config.temporal.devPort, uiPort: config.temporal.uiPort }, 'starting the Temporal dev server');
+  const server = await startTemporalDevServer({
+    cliPath,
+    port: config.temporal.devPort,
+    uiPort: config.temporal.uiPort,
+    dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+    namespace: config.temporal.namespace,
+    logFile: path.join(config.dataDir, 'temporal.log'),
+  });
+  shutdown.push('Temporal dev server', server.stop);
+  return { address: server.address, uiUrl: server.uiUrl };
+}

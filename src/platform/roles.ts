@@ -1,0 +1,83 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client, Connection } from '@temporalio/client';
+import type { Knex } from 'knex';
+import { createApp } from '../api/app';
+import { resolveJwtSecret } from '../auth/jwtSecret';
+import { hashPassword } from '../auth/passwords';
+import { createTokenService } from '../auth/tokens';
+import type { Config } from '../config';
+import { createUserRepository } from '../db/repositories/users';
+import type { Logger } from '../logging/logger';
+import { createCouponIssueStarter } from '../orchestration/couponIssue';
+import { createWorker, installTemporalRuntime } from '../temporal/worker';
+import { assertPortFree } from './ports';
+import { createReadinessCheck } from './readiness';
+import type { ShutdownStack } from './shutdownStack';
+
+/** Runs the Temporal worker; the promise settles only if it stops on its own (a fault). */
+export async function startWorkerRole(
+  deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string },
+  shutdown: ShutdownStack,
+): Promise<{ stopped: Promise<void> }> {
+  const { config, logger } = deps;
+  installTemporalRuntime(logger);
+  logger.info({ taskQueue: config.temporal.taskQueue }, 'starting the Temporal worker (bundling workflows)');
+  const { worker, connection } = await createWorker({
+    address: deps.temporalAddress,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db: deps.db,
+    logger,
+  });
+  shutdown.push('worker connection', () => connection.close());
+  const stopped = worker.run().catch((error) => {
+    logger.fatal({ err: error }, 'the Temporal worker stopped with an error; restart the process');
+    throw error;
+  });
+  shutdown.push('worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await stopped;
+  });
+  return { stopped };
+}
+
+/** Ensures the configured admin, then serves the HTTP API; returns its base URL. */
+export async function startApiRole(
+  deps: { config: Config; logger: Logger; db: Knex; client: Client; temporalConnection: Connection },
+  shutdown: ShutdownStack,
+): Promise<string> {
+  const { config, logger, db } = deps;
+  await assertPortFree(config.port, config.host, 'PORT');
+  await createUserRepository(db).upsertAdmin({
+    email: config.auth.adminEmail,
+    passwordHash: await hashPassword(config.auth.adminPassword),
+  });
+  const tokens = createTokenService({
+    secret: await resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
+    ttlSeconds: config.auth.jwtTtlSeconds,
+  });
+  const app = createApp({
+    logger,
+    db,
+    tokens,
+    couponIssue: createCouponIssueStarter(deps.client, config.temporal.taskQueue, {
+      resultTimeoutMs: config.temporal.resultTimeoutMs,
+    }),
+    checkReadiness: createReadinessCheck(db, deps.temporalConnection),
+    bodyLimit: config.http.bodyLimit,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  shutdown.push(
+    'HTTP API',
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  );
+  const { port } = server.address() as AddressInfo;
+  return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+}
