@@ -46,7 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
   ];
   for (const group of groups) {
     const router = Router();
-    mountRoutes(router, group.routes, guard);
+    mountRoutes(router, group.routes, guard, deps.checkResponses ?? false);
     app.use(group.prefix || '/', router);
   }
 

@@ -12,4 +12,6 @@ export interface AppDeps {
   /** Reports whether each backing service answers; used by /readyz. */
   checkReadiness(): Promise<Record<string, boolean>>;
   bodyLimit: string;
+  /** Check every success body against its documented schema (development and tests). */
+  checkResponses?: boolean;
 }

@@ -48,14 +48,24 @@ export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends 
 
 export type Guard = (access: Access) => (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
-/** Adds each route to an Express router: guard, then validated params/query/body, then the handler. */
-export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard): void {
+/**
+ * Adds each route to an Express router: guard, then validated params/query/body, then
+ * the handler. With `checkResponses` every success body is checked against the schema
+ * the OpenAPI document publishes, so a drift fails loudly in development and tests.
+ */
+export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard, checkResponses: boolean): void {
   for (const route of routes) {
     router[route.method](route.path, guard(route.access), async (req: Request, res: Response) => {
       const params = route.params ? parseRequestPart(route.params, req.params, 'params') : {};
       const query = route.query ? parseRequestPart(route.query, req.query ?? {}, 'query') : {};
       const body = route.body ? parseRequestPart(route.body, req.body, 'body') : undefined;
       const result = await route.handle({ params, query, body, principal: res.locals.principal, req, res });
+      if (checkResponses) {
+        const check = route.success.schema.safeParse(result);
+        if (!check.success) {
+          throw new Error(`${route.method.toUpperCase()} ${route.path} answered outside its documented schema: ${check.error.message}`);
+        }
+      }
       res.status(route.success.status).json(result);
     });
   }

@@ -66,6 +66,7 @@ export async function startApiRole(
     }),
     checkReadiness: createReadinessCheck(db, deps.temporalConnection),
     bodyLimit: config.http.bodyLimit,
+    checkResponses: config.env !== 'production',
   });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));

@@ -31,6 +31,7 @@ describe('a backing service is down', () => {
       couponIssue: createCouponIssueStarter(client, 'unused', { resultTimeoutMs: 1000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',
+      checkResponses: true,
     });
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));

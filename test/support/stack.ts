@@ -43,6 +43,7 @@ export async function startTestStack(options: { withWorker?: boolean; resultTime
     couponIssue: createCouponIssueStarter(client, taskQueue, { resultTimeoutMs: options.resultTimeoutMs ?? 60_000 }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',
+    checkResponses: true,
   });
   const server = await listen(app);
   const { port } = server.address() as AddressInfo;
