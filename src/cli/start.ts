@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.logLevel, name: 'order-platform' });
+  const logger = createLogger({
+    level: config.logLevel,
+    name: 'order-platform',
+    pretty: config.logFormat === undefined ? undefined : config.logFormat === 'pretty',
+  });
   const role = process.argv[2];
   if (role !== undefined && role !== 'api' && role !== 'worker') {
     console.error(`Unknown role "${role}": use "api", "worker" or nothing for both.`);

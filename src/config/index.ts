@@ -24,6 +24,8 @@ export const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: pretty on a terminal, JSON otherwise. */
+  LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
   /** Where embedded PostgreSQL, the Temporal SQLite file and the dev JWT secret live. */
   DATA_DIR: z.string().default('.data'),
   /** An existing PostgreSQL; when unset, `npm start` runs embedded PostgreSQL. */
@@ -61,6 +63,7 @@ export interface Config {
   host: string;
   port: number;
   logLevel: Env['LOG_LEVEL'];
+  logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
   database: { url?: string; embeddedPort: number; poolMax: number };
   temporal: {
@@ -113,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     dataDir: path.resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, embeddedPort: env.EMBEDDED_PG_PORT, poolMax: env.DATABASE_POOL_MAX },
     temporal: {

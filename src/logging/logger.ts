@@ -7,7 +7,7 @@ export type { Logger };
  * terminal. Secrets never reach the log: auth headers and password fields are redacted.
  */
 export function createLogger(options: { level: string; name?: string; pretty?: boolean }): Logger {
-  const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env.LOG_FORMAT !== 'json');
+  const pretty = options.pretty ?? process.stdout.isTTY === true;
   return pino({
     name: options.name,
     level: options.level,
