@@ -38,22 +38,29 @@ export async function up(knex: Knex): Promise<void> {
     t.check('available >= 0 and reserved >= 0 and sold >= 0', [], 'stocks_counts_non_negative');
     t.check('available + reserved + sold = total', [], 'stocks_counts_add_up');
   });
-  // Per-order stock movements: the memory that makes reserve/confirm/release idempotent.
-  await knex.schema.createTable('stock_reservations', (t) => {
-    t.uuid('order_id').notNullable();
-    t.uuid('option_id').notNullable().references('stocks.option_id').onDelete('RESTRICT');
-    t.integer('quantity').notNullable();
+  // One row per order that ever touched stock: the state of its reservation. Every move
+  // locks this row first, so two moves of one order (a confirm racing a release, or a
+  // retry overlapping an attempt that timed out) run one after the other.
+  await knex.schema.createTable('stock_orders', (t) => {
+    t.uuid('order_id').primary();
     t.text('state').notNullable();
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+    t.check("state in ('RESERVED', 'CONFIRMED', 'RELEASED')", [], 'stock_orders_state_known');
+  });
+  // What each order holds of each option: the memory that makes the moves idempotent.
+  await knex.schema.createTable('stock_reservations', (t) => {
+    t.uuid('order_id').notNullable().references('stock_orders.order_id').onDelete('RESTRICT');
+    t.uuid('option_id').notNullable().references('stocks.option_id').onDelete('RESTRICT');
+    t.integer('quantity').notNullable();
     t.primary(['order_id', 'option_id']);
     t.check('quantity > 0', [], 'stock_reservations_quantity_positive');
-    t.check("state in ('RESERVED', 'CONFIRMED', 'RELEASED')", [], 'stock_reservations_state_known');
   });
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('stock_reservations');
+  await knex.schema.dropTable('stock_orders');
   await knex.schema.dropTable('stocks');
   await knex.schema.dropTable('product_options');
   await knex.schema.dropTable('products');

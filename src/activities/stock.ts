@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { ReserveStockInput, StockItem, StockMoveResult } from '../contracts/stock';
 import { isUniqueViolation } from '../db/knex';
-import { createStockRepository, type ReservationRow } from '../db/repositories/stocks';
+import { createStockRepository, type ReservationLine } from '../db/repositories/stocks';
 import { BusinessErrorCode } from '../domain/errors';
 import * as stock from '../domain/stock';
 import { defaultConflictRetry, OptimisticLockConflict, retryOnConflict, type ConflictRetryOptions } from './conflictRetry';
@@ -10,135 +10,129 @@ import { defaultConflictRetry, OptimisticLockConflict, retryOnConflict, type Con
 const refuse = (type: BusinessErrorCode, message: string, details?: unknown) =>
   ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
 
+// A caller's bug, not a business outcome and not worth retrying.
+const invalidRequest = (message: string) => ApplicationFailure.create({ type: 'INVALID_STOCK_REQUEST', message, nonRetryable: true });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requireUuid(label: string, value: string): void {
+  if (typeof value !== 'string' || !UUID.test(value)) throw invalidRequest(`${label} must be a UUID, got ${JSON.stringify(value)}`);
+}
+
 /**
  * One line per option, quantities of repeated options summed, in option-id order so
- * that concurrent multi-item orders lock rows in the same order (no deadlocks).
+ * that concurrent multi-item orders write rows in the same order (no deadlocks).
  */
 export function normaliseItems(items: StockItem[]): StockItem[] {
+  if (!Array.isArray(items) || items.length === 0) throw invalidRequest('an order reserves at least one item');
   const byOption = new Map<string, number>();
   for (const item of items) {
+    requireUuid('optionId', item.optionId);
     if (!Number.isInteger(item.quantity) || item.quantity <= 0) {
-      // A caller's bug, not a business outcome: fail without retrying.
-      throw ApplicationFailure.create({
-        type: 'INVALID_STOCK_REQUEST',
-        message: `quantity must be a positive integer, got ${item.quantity}`,
-        nonRetryable: true,
-      });
+      throw invalidRequest(`quantity must be a positive integer, got ${item.quantity}`);
     }
-    byOption.set(item.optionId, (byOption.get(item.optionId) ?? 0) + item.quantity);
+    const optionId = item.optionId.toLowerCase();
+    byOption.set(optionId, (byOption.get(optionId) ?? 0) + item.quantity);
   }
   return [...byOption].sort(([a], [b]) => a.localeCompare(b)).map(([optionId, quantity]) => ({ optionId, quantity }));
 }
-
-const itemsOf = (rows: ReservationRow[]): StockItem[] => rows.map((r) => ({ optionId: r.optionId, quantity: r.quantity }));
 
 export const createStockActivities = (deps: { db: Knex; conflictRetry?: Partial<ConflictRetryOptions> }) => {
   const stocks = createStockRepository(deps.db);
   const retry = { ...defaultConflictRetry, ...deps.conflictRetry };
 
-  /** Applies one count move to every reserved option of an order, version-checked. */
-  async function moveAll(
+  /** Writes each line's new counts, version-checked; a lost race aborts the transaction. */
+  async function moveLines(
     trx: Knex.Transaction,
-    rows: ReservationRow[],
-    move: (counts: stock.StockCounts, quantity: number) => stock.StockCounts,
+    lines: ReservationLine[],
+    move: (counts: stock.StockCounts, quantity: number) => stock.StockCounts | null,
   ): Promise<void> {
-    const current = await stocks.findMany(trx, rows.map((r) => r.optionId));
-    for (const row of rows) {
-      const read = current.get(row.optionId)!;
-      if (!(await stocks.writeIfUnchanged(trx, read, move(read, row.quantity)))) {
-        throw new OptimisticLockConflict(row.optionId);
+    const current = await stocks.findMany(trx, lines.map((l) => l.optionId));
+    // Decide every line before writing any: an order is reserved whole or not at all.
+    const planned = lines.map((line) => {
+      const read = current.get(line.optionId);
+      if (!read) throw refuse(BusinessErrorCode.OPTION_NOT_FOUND, `option ${line.optionId} does not exist`, { optionId: line.optionId });
+      const next = move(read, line.quantity);
+      if (!next) {
+        throw refuse(BusinessErrorCode.OUT_OF_STOCK, `option ${line.optionId} has ${read.available} available, ${line.quantity} requested`, {
+          optionId: line.optionId,
+          requested: line.quantity,
+          available: read.available,
+        });
       }
+      return { read, next };
+    });
+    for (const { read, next } of planned) {
+      if (!(await stocks.writeIfUnchanged(trx, read, next))) throw new OptimisticLockConflict(read.optionId);
     }
   }
 
-  /** confirm and release share their shape: look up the order, follow the state machine, move counts. */
-  function settle(action: 'confirm' | 'release', to: 'CONFIRMED' | 'RELEASED', move: typeof stock.confirm) {
-    return (orderId: string): Promise<StockMoveResult> =>
-      retryOnConflict(
-        () =>
-          deps.db.transaction(async (trx) => {
-            const rows = await stocks.reservationsOf(trx, orderId);
-            const from = rows[0]?.state;
-            const transition = stock.reservationTransition(from, action);
-            switch (transition.kind) {
-              case 'nothing-to-do':
-                return { orderId, state: 'NONE' as const, changed: false, items: [] };
-              case 'already-done':
-                return { orderId, state: from!, changed: false, items: itemsOf(rows) };
-              case 'refuse':
-                throw refuse(
-                  from === undefined ? BusinessErrorCode.RESERVATION_NOT_FOUND : BusinessErrorCode.INVALID_STOCK_TRANSITION,
-                  `cannot ${action} the stock of order ${orderId}: ${transition.reason}`,
-                  { orderId, state: from ?? null },
-                );
+  /**
+   * One move of one order, in one transaction: lock the order's row, follow the state
+   * machine, move the counts. Lost races (version check, a concurrent first move of the
+   * same order, deadlocks) are retried from a fresh read by retryOnConflict.
+   */
+  function move(
+    orderId: string,
+    action: stock.ReservationAction,
+    linesFor: (trx: Knex.Transaction) => Promise<ReservationLine[]>,
+    counts: (counts: stock.StockCounts, quantity: number) => stock.StockCounts | null,
+  ): Promise<StockMoveResult> {
+    requireUuid('orderId', orderId);
+    return retryOnConflict(
+      () =>
+        deps.db.transaction(async (trx) => {
+          const from = await stocks.lockOrder(trx, orderId);
+          const transition = stock.reservationTransition(from, action);
+          if (transition.kind === 'already-done') {
+            return { orderId, state: from!, changed: false, items: await stocks.linesOf(trx, orderId) };
+          }
+          if (transition.kind === 'refuse') {
+            throw refuse(
+              from === undefined ? BusinessErrorCode.RESERVATION_NOT_FOUND : BusinessErrorCode.INVALID_STOCK_TRANSITION,
+              `cannot ${action} the stock of order ${orderId}: ${transition.reason}`,
+              { orderId, state: from ?? null },
+            );
+          }
+          const lines = await linesFor(trx);
+          await moveLines(trx, lines, counts);
+          if (from === undefined) {
+            try {
+              await stocks.insertOrder(trx, orderId, transition.to);
+            } catch (error) {
+              // A concurrent first move of this order committed first: retry and see it.
+              if (isUniqueViolation(error)) throw new OptimisticLockConflict(lines[0]?.optionId ?? orderId);
+              throw error;
             }
-            await moveAll(trx, rows, move);
-            await stocks.setReservationState(trx, orderId, to);
-            return { orderId, state: to, changed: true, items: itemsOf(rows) };
-          }),
-        retry,
-      );
+            if (action === 'reserve') await stocks.insertLines(trx, orderId, lines);
+          } else {
+            await stocks.setOrderState(trx, orderId, transition.to);
+          }
+          return { orderId, state: transition.to, changed: lines.length > 0, items: lines };
+        }),
+      retry,
+    );
   }
 
   return {
     /**
-     * available -> reserved for every item of an order, all or nothing. Each stock row is
-     * written with a version check; a lost race rolls the whole order back and retries
-     * from a fresh read (retryOnConflict), so only a read that truly shows too little
-     * stock answers OUT_OF_STOCK. A repeated call for the same order changes nothing.
+     * available -> reserved for every item of an order, all or nothing, each stock row
+     * written with a version check. Only a read that truly shows too little stock answers
+     * OUT_OF_STOCK; a lost race is retried. A repeated call for the same order changes nothing.
      */
     async reserveStock(input: ReserveStockInput): Promise<StockMoveResult> {
       const items = normaliseItems(input.items);
-      return retryOnConflict(
-        () =>
-          deps.db.transaction(async (trx) => {
-            const existing = await stocks.reservationsOf(trx, input.orderId);
-            const transition = stock.reservationTransition(existing[0]?.state, 'reserve');
-            if (transition.kind === 'already-done') {
-              return { orderId: input.orderId, state: existing[0].state, changed: false, items: itemsOf(existing) };
-            }
-            if (transition.kind === 'refuse') {
-              throw refuse(BusinessErrorCode.INVALID_STOCK_TRANSITION, `cannot reserve for order ${input.orderId}: ${transition.reason}`);
-            }
-
-            const current = await stocks.findMany(trx, items.map((i) => i.optionId));
-            const planned = items.map((item) => {
-              const read = current.get(item.optionId);
-              if (!read) throw refuse(BusinessErrorCode.OPTION_NOT_FOUND, `option ${item.optionId} does not exist`, { optionId: item.optionId });
-              const next = stock.reserve(read, item.quantity);
-              if (!next) {
-                throw refuse(BusinessErrorCode.OUT_OF_STOCK, `option ${item.optionId} has ${read.available} available, ${item.quantity} requested`, {
-                  optionId: item.optionId,
-                  requested: item.quantity,
-                  available: read.available,
-                });
-              }
-              return { read, next };
-            });
-            for (const { read, next } of planned) {
-              if (!(await stocks.writeIfUnchanged(trx, read, next))) throw new OptimisticLockConflict(read.optionId);
-            }
-            try {
-              await stocks.insertReservations(
-                trx,
-                items.map((i) => ({ orderId: input.orderId, optionId: i.optionId, quantity: i.quantity, state: 'RESERVED' })),
-              );
-            } catch (error) {
-              // A concurrent call for the same order committed first: retry, and find it done.
-              if (isUniqueViolation(error)) throw new OptimisticLockConflict(items[0].optionId);
-              throw error;
-            }
-            return { orderId: input.orderId, state: 'RESERVED' as const, changed: true, items };
-          }),
-        retry,
-      );
+      return move(input.orderId, 'reserve', async () => items, stock.reserve);
     },
 
     /** reserved -> sold for an order's reservation. */
-    confirmStock: settle('confirm', 'CONFIRMED', stock.confirm),
+    confirmStock: (orderId: string) => move(orderId, 'confirm', (trx) => stocks.linesOf(trx, orderId), stock.confirm),
 
-    /** reserved -> available for an order's reservation; a no-op when nothing was reserved. */
-    releaseStock: settle('release', 'RELEASED', stock.release),
+    /**
+     * reserved -> available for an order's reservation. With nothing reserved it moves
+     * nothing but records the release, so a reserve that arrives late is refused.
+     */
+    releaseStock: (orderId: string) => move(orderId, 'release', (trx) => stocks.linesOf(trx, orderId), stock.release),
   };
 };
 

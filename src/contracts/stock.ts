@@ -11,8 +11,8 @@ export interface ReserveStockInput {
 
 export interface StockMoveResult {
   orderId: string;
-  /** The order's reservation after the call; NONE when it never had one. */
-  state: 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'NONE';
+  /** The order's reservation after the call. */
+  state: 'RESERVED' | 'CONFIRMED' | 'RELEASED';
   /** False when the call found the move already done (a retry): nothing changed. */
   changed: boolean;
   items: StockItem[];

@@ -44,6 +44,7 @@ export const restock = (s: StockCounts, quantity: number): StockCounts => ({
  * What happened to an order's reservation. The only moves are
  *   (none) -reserve-> RESERVED -confirm-> CONFIRMED
  *                     RESERVED -release-> RELEASED
+ *   (none)   -release-> RELEASED  (nothing moves; a later reserve is refused)
  * Repeating a move that already happened changes nothing (Temporal may retry any
  * activity); every other move is refused, so a release after a confirm can never put
  * sold units back on the shelf.
@@ -51,11 +52,7 @@ export const restock = (s: StockCounts, quantity: number): StockCounts => ({
 export type ReservationState = 'RESERVED' | 'CONFIRMED' | 'RELEASED';
 export type ReservationAction = 'reserve' | 'confirm' | 'release';
 
-export type Transition =
-  | { kind: 'apply'; to: ReservationState }
-  | { kind: 'already-done' }
-  | { kind: 'nothing-to-do' }
-  | { kind: 'refuse'; reason: string };
+export type Transition = { kind: 'apply'; to: ReservationState } | { kind: 'already-done' } | { kind: 'refuse'; reason: string };
 
 export function reservationTransition(from: ReservationState | undefined, action: ReservationAction): Transition {
   switch (action) {
@@ -71,9 +68,10 @@ export function reservationTransition(from: ReservationState | undefined, action
     case 'release':
       if (from === 'RESERVED') return { kind: 'apply', to: 'RELEASED' };
       if (from === 'RELEASED') return { kind: 'already-done' };
-      // Releasing what was never reserved is a no-op: a compensation may run after a
-      // reserve that failed before it wrote anything.
-      if (from === undefined) return { kind: 'nothing-to-do' };
+      // Releasing what was never reserved moves no stock but is recorded: a compensation
+      // may run while a timed-out reserve is still in flight, and that late reserve must
+      // then be refused rather than hold units forever.
+      if (from === undefined) return { kind: 'apply', to: 'RELEASED' };
       return { kind: 'refuse', reason: 'the stock of this order is already sold (confirmed)' };
   }
 }

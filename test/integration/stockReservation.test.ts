@@ -156,18 +156,58 @@ describe('stock reservation', () => {
       activities.reserveStock({ orderId: released, items: [{ optionId: option, quantity: 1 }] }),
     ).rejects.toMatchObject({ type: 'INVALID_STOCK_TRANSITION' });
     await expect(activities.confirmStock(randomUUID())).rejects.toMatchObject({ type: 'RESERVATION_NOT_FOUND' });
-    expect(await activities.releaseStock(randomUUID())).toMatchObject({ state: 'NONE', changed: false });
     expect(await stockOf(db, option)).toEqual({ total: 5, available: 5, reserved: 0, sold: 0 });
   });
 
-  it('answers OPTION_NOT_FOUND for an unknown option and refuses a non-positive quantity', async () => {
+  it('records a release of nothing, so a reserve arriving late is refused', async () => {
+    const [option] = await productWithStock(db, [5]);
+    const orderId = randomUUID();
+    expect(await activities.releaseStock(orderId)).toEqual({ orderId, state: 'RELEASED', changed: false, items: [] });
+
+    await expect(
+      activities.reserveStock({ orderId, items: [{ optionId: option, quantity: 2 }] }),
+    ).rejects.toMatchObject({ type: 'INVALID_STOCK_TRANSITION' });
+    expect(await stockOf(db, option)).toEqual({ total: 5, available: 5, reserved: 0, sold: 0 });
+  });
+
+  it('lets exactly one of a racing confirm and release of the same order act', async () => {
+    const [option] = await productWithStock(db, [10]);
+    const orders = Array.from({ length: 10 }, () => randomUUID());
+    for (const orderId of orders) await activities.reserveStock({ orderId, items: [{ optionId: option, quantity: 1 }] });
+
+    // Every order gets a confirm and a release at once, each sent twice (as a retry would).
+    const results = await Promise.all(
+      orders.flatMap((orderId) =>
+        [activities.confirmStock, activities.releaseStock, activities.confirmStock, activities.releaseStock].map((act) =>
+          outcome(act(orderId)),
+        ),
+      ),
+    );
+
+    expect(results.filter((r) => r === 'OK')).toHaveLength(20); // the winner and its own repeat
+    expect(results.filter((r) => r === 'INVALID_STOCK_TRANSITION')).toHaveLength(20);
+    const confirmed = await reservationCount(db, option, 'CONFIRMED');
+    const released = await reservationCount(db, option, 'RELEASED');
+    expect(confirmed + released).toBe(10);
+    expect(await stockOf(db, option)).toEqual({ total: 10, available: released, reserved: 0, sold: confirmed });
+  });
+
+  it('answers OPTION_NOT_FOUND for an unknown option', async () => {
     await expect(
       activities.reserveStock({ orderId: randomUUID(), items: [{ optionId: randomUUID(), quantity: 1 }] }),
     ).rejects.toMatchObject({ type: 'OPTION_NOT_FOUND' });
+  });
+
+  it.each([
+    ['no items', () => ({ orderId: randomUUID(), items: [] })],
+    ['a zero quantity', (option: string) => ({ orderId: randomUUID(), items: [{ optionId: option, quantity: 0 }] })],
+    ['a fractional quantity', (option: string) => ({ orderId: randomUUID(), items: [{ optionId: option, quantity: 1.5 }] })],
+    ['an option id that is not a UUID', () => ({ orderId: randomUUID(), items: [{ optionId: 'x', quantity: 1 }] })],
+    ['an order id that is not a UUID', (option: string) => ({ orderId: 'order-1', items: [{ optionId: option, quantity: 1 }] })],
+  ])('refuses a reservation with %s without retrying', async (_label, build) => {
     const [option] = await productWithStock(db, [5]);
-    await expect(
-      activities.reserveStock({ orderId: randomUUID(), items: [{ optionId: option, quantity: 0 }] }),
-    ).rejects.toMatchObject({ type: 'INVALID_STOCK_REQUEST', nonRetryable: true });
+    await expect(activities.reserveStock(build(option))).rejects.toMatchObject({ type: 'INVALID_STOCK_REQUEST', nonRetryable: true });
+    expect(await stockOf(db, option)).toEqual({ total: 5, available: 5, reserved: 0, sold: 0 });
   });
 
   describe('the database refuses inconsistent counts', () => {

@@ -20,9 +20,14 @@ export async function stockOf(db: Knex, optionId: string) {
   return { total: row.total, available: row.available, reserved: row.reserved, sold: row.sold };
 }
 
+/** How many orders hold a line of this option, optionally only those in one state. */
 export async function reservationCount(db: Knex, optionId: string, state?: string): Promise<number> {
-  const [{ count }] = await db('stock_reservations')
-    .where({ option_id: optionId, ...(state ? { state } : {}) })
+  const [{ count }] = await db('stock_reservations as r')
+    .join('stock_orders as o', 'o.order_id', 'r.order_id')
+    .where('r.option_id', optionId)
+    .modify((q) => {
+      if (state) q.where('o.state', state);
+    })
     .count<{ count: string }[]>('* as count');
   return Number(count);
 }

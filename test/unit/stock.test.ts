@@ -50,7 +50,7 @@ describe('reservationTransition', () => {
   const table: [ReservationState | undefined, ReservationAction, string][] = [
     [undefined, 'reserve', 'apply RESERVED'],
     [undefined, 'confirm', 'refuse'],
-    [undefined, 'release', 'nothing-to-do'],
+    [undefined, 'release', 'apply RELEASED'],
     ['RESERVED', 'reserve', 'already-done'],
     ['RESERVED', 'confirm', 'apply CONFIRMED'],
     ['RESERVED', 'release', 'apply RELEASED'],

@@ -6,11 +6,9 @@ export interface StockRow extends StockCounts {
   version: number;
 }
 
-export interface ReservationRow {
-  orderId: string;
+export interface ReservationLine {
   optionId: string;
   quantity: number;
-  state: ReservationState;
 }
 
 const toStock = (r: Record<string, any>): StockRow => ({
@@ -71,19 +69,32 @@ export function createStockRepository(db: Knex) {
       return row ? toStock(row) : undefined;
     },
 
-    async reservationsOf(trx: Knex, orderId: string): Promise<ReservationRow[]> {
+    /**
+     * The order's reservation state, its row locked until the transaction ends: moves of
+     * one order queue here, so a confirm and a release (or a retry and the attempt it
+     * overlaps) can never both act on the same reserved units.
+     */
+    async lockOrder(trx: Knex.Transaction, orderId: string): Promise<ReservationState | undefined> {
+      const row = await trx('stock_orders').where({ order_id: orderId }).forUpdate().first();
+      return row?.state;
+    },
+
+    /** Fails with a unique violation if a concurrent call created the order's row first. */
+    async insertOrder(trx: Knex.Transaction, orderId: string, state: ReservationState): Promise<void> {
+      await trx('stock_orders').insert({ order_id: orderId, state });
+    },
+
+    async setOrderState(trx: Knex.Transaction, orderId: string, state: ReservationState): Promise<void> {
+      await trx('stock_orders').where({ order_id: orderId }).update({ state, updated_at: trx.fn.now() });
+    },
+
+    async linesOf(trx: Knex, orderId: string): Promise<ReservationLine[]> {
       const rows = await trx('stock_reservations').where({ order_id: orderId }).orderBy('option_id');
-      return rows.map((r) => ({ orderId: r.order_id, optionId: r.option_id, quantity: r.quantity, state: r.state }));
+      return rows.map((r) => ({ optionId: r.option_id, quantity: r.quantity }));
     },
 
-    async insertReservations(trx: Knex.Transaction, rows: ReservationRow[]): Promise<void> {
-      await trx('stock_reservations').insert(
-        rows.map((r) => ({ order_id: r.orderId, option_id: r.optionId, quantity: r.quantity, state: r.state })),
-      );
-    },
-
-    async setReservationState(trx: Knex.Transaction, orderId: string, state: ReservationState): Promise<void> {
-      await trx('stock_reservations').where({ order_id: orderId }).update({ state, updated_at: trx.fn.now() });
+    async insertLines(trx: Knex.Transaction, orderId: string, lines: ReservationLine[]): Promise<void> {
+      await trx('stock_reservations').insert(lines.map((l) => ({ order_id: orderId, option_id: l.optionId, quantity: l.quantity })));
     },
   };
 }
