@@ -10,9 +10,11 @@ export interface RouteGroup {
 
 const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
-function errorResponses(codes: ErrorCode[]): RouteConfig['responses'] {
+function errorResponses(route: AnyRoute): RouteConfig['responses'] {
+  // A route that reads a body can also meet a body that is not JSON or is too large.
+  const codes: ErrorCode[] = route.body ? [...route.errors, 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'] : route.errors;
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
+  for (const code of new Set(codes)) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
   // Any endpoint can meet a fault (500) or find PostgreSQL or Temporal away (503).
   if (!byStatus.has(500)) byStatus.set(500, ['INTERNAL']);
   if (!byStatus.has(503)) byStatus.set(503, ['SERVICE_UNAVAILABLE']);
@@ -54,7 +56,7 @@ export function buildOpenApiDocument(groups: RouteGroup[], info: { version: stri
             description: route.success.description,
             content: { 'application/json': { schema: route.success.schema } },
           },
-          ...errorResponses(route.errors),
+          ...errorResponses(route),
         },
       });
     }

@@ -5,6 +5,15 @@ export const uuid = z.uuid({ message: 'must be a UUID' }).transform((v) => v.toL
 
 export const idParams = z.strictObject({ id: uuid });
 
+/** Free text from a client: trimmed, bounded, and without NUL, which PostgreSQL cannot store. */
+export const text = (max: number, min = 1) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+
 /** PostgreSQL `integer`: amounts and quantities must fit it. */
 export const MAX_INT = 2_147_483_647;
 

@@ -46,7 +46,8 @@ async function main(): Promise<void> {
         process.exit(exitCode);
       });
   };
-  // Handlers go in first, so a Ctrl-C during start-up still stops what has started.
+  // Handlers go in first: a Ctrl-C during start-up lets start-up finish or fail (either
+  // way it stops what it started), then exits.
   // SIGHUP: the terminal went away; without a handler Node would die on the spot and
   // leave PostgreSQL and the Temporal dev server running.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal, 0));
@@ -56,6 +57,9 @@ async function main(): Promise<void> {
   try {
     running = await platform;
   } catch (error) {
+    // A Ctrl-C during start-up also reaches the children, so start-up fails; the stop
+    // already under way finishes and exits, and that is not a start-up fault.
+    if (stopping) return;
     logger.fatal({ err: error }, 'start-up failed');
     logger.flush();
     process.exit(1);

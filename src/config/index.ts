@@ -7,12 +7,13 @@ import { z } from 'zod';
  * naming the variable (see `loadConfig`).
  */
 const port = z.coerce.number().int().min(1).max(65535);
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((v) => (v === '' ? undefined : v))
-  .pipe(z.url().optional())
-  .optional();
+const optionalUrl = (protocol: RegExp, hint: string) =>
+  z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .pipe(z.url({ protocol, message: hint }).optional())
+    .optional();
 const optionalString = z
   .string()
   .trim()
@@ -29,11 +30,16 @@ export const envSchema = z.object({
   /** Where embedded PostgreSQL, the Temporal SQLite file and the dev JWT secret live. */
   DATA_DIR: z.string().default('.data'),
   /** An existing PostgreSQL; when unset, `npm start` runs embedded PostgreSQL. */
-  DATABASE_URL: optionalUrl,
+  DATABASE_URL: optionalUrl(/^postgres(ql)?$/, 'must be a postgres:// URL, e.g. postgres://user:pass@host:5432/db'),
   EMBEDDED_PG_PORT: port.default(54329),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
   /** An existing Temporal frontend (host:port); when unset, `npm start` runs the dev server. */
-  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_ADDRESS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/, 'must be host:port, e.g. temporal:7233')
+      .optional(),
+  ),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('order-platform'),
   TEMPORAL_DEV_PORT: port.default(7233),
@@ -41,7 +47,7 @@ export const envSchema = z.object({
   /** Path to a `temporal` CLI binary; otherwise PATH, then the per-user build cache. */
   TEMPORAL_CLI: optionalString,
   /** Shown in the start-up banner; with an external cluster, its Web UI address. */
-  TEMPORAL_UI_URL: optionalUrl,
+  TEMPORAL_UI_URL: optionalUrl(/^https?$/, 'must be an http(s) URL'),
   /**
    * How long an HTTP request waits for a workflow's outcome before answering 503 (the
    * workflow carries on). Two minutes covers a rush of several thousand claims arriving at

@@ -1,7 +1,7 @@
 /**
  * Codes for business outcomes that are not the caller's bug and not an outage: the
  * same string is an ApplicationFailure `type` inside Temporal and the `code` of the API's
- * error body, so one table (src/api/errorStatus.ts) maps each to an HTTP status.
+ * error body, so one table (`statusOf` in src/api/errors.ts) maps each to an HTTP status.
  */
 export const BusinessErrorCode = {
   COUPON_NOT_FOUND: 'COUPON_NOT_FOUND',

@@ -46,11 +46,6 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
   });
 }
 
-/**
- * Builds the CLI with `go install` into the cache. It goes to a private folder first and
- * is renamed into place, so an interrupted or concurrent build never leaves a half-written
- * binary where the next run would trust it.
- */
 /** `go` from PATH, or from its default install location when PATH lacks it. */
 async function findGo(): Promise<string | undefined> {
   for (const candidate of ['go', '/usr/local/go/bin/go']) {
@@ -60,6 +55,11 @@ async function findGo(): Promise<string | undefined> {
   return undefined;
 }
 
+/**
+ * Builds the CLI with `go install` into the cache. It goes to a private folder first and
+ * is renamed into place, so an interrupted or concurrent build never leaves a half-written
+ * binary where the next run would trust it.
+ */
 async function buildCli(target: string, progress: (message: string) => void): Promise<void> {
   const go = await findGo();
   if (!go) {

@@ -4,8 +4,10 @@ import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { unwrapBusinessFailure } from './businessFailure';
 
 const { claimCoupon } = proxyLocalActivities<CouponActivities>({
-  // One short transaction; even queued behind a flash sale's row lock it ends in well
-  // under a few seconds, so 10 s only trips on a stuck database connection.
+  // One short transaction; even queued behind a flash sale's row lock it ends well
+  // within a few seconds. 10 s trips on a stuck connection or a pool exhausted for that
+  // long; the timed-out attempt may still commit, which is safe: the retry of the same
+  // run finds the row it wrote (issued_by_run_id) and returns it.
   startToCloseTimeout: '10 seconds',
   // Infrastructure errors (database restarting, pool exhausted) are retried with
   // backoff for up to a minute; after that the claim fails and the client may retry it.

@@ -84,7 +84,13 @@ describe('accounts and authentication', () => {
         subject: user.userId,
         issuer: 'order-platform',
       });
-      const expired = jwt.sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, 'x'.repeat(40));
+      // Right secret, issuer and role: refused only because it expired a minute ago.
+      const expired = jwt.sign({ role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, stack.jwtSecret, {
+        subject: user.userId,
+        issuer: 'order-platform',
+      });
+      const unexpired = jwt.sign({ role: 'customer' }, stack.jwtSecret, { subject: user.userId, issuer: 'order-platform' });
+      expect((await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token: unexpired })).status).toBe(200);
       for (const token of ['garbage', forged, expired]) {
         const response = await post(adminRoute, validCoupon(), token);
         expect(response.status).toBe(401);
@@ -92,6 +98,17 @@ describe('accounts and authentication', () => {
       }
       const noScheme = await request(stack.baseUrl, 'GET', '/api/v1/users/me', { headers: { authorization: user.token } });
       expect(noScheme.status).toBe(401);
+    });
+
+    it('serves public routes to a caller with a stale or broken token, as anonymous', async () => {
+      const user = await signUpCustomer(stack);
+      for (const token of ['garbage', jwt.sign({ role: 'customer' }, 'x'.repeat(40))]) {
+        const login = await request(stack.baseUrl, 'POST', '/api/v1/auth/login', {
+          token,
+          body: { email: user.email, password: 'correct horse battery' },
+        });
+        expect(login.status).toBe(200);
+      }
     });
 
     it('answers 403 to a customer on an admin route and writes nothing', async () => {

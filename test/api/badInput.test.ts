@@ -100,6 +100,29 @@ describe('bad input', () => {
     );
   });
 
+  it('answers 400, not 500, to a path with a broken %-escape', async () => {
+    expectError(await request(stack.baseUrl, 'GET', '/api/v1/coupons/%zz'), 400, 'VALIDATION_FAILED');
+    expectError(await request(stack.baseUrl, 'GET', '/api/v1/products/%E0%A4%A'), 400, 'VALIDATION_FAILED');
+  });
+
+  it('answers 400, not 500, to text with a NUL character, and writes nothing', async () => {
+    const before = await couponCount();
+    expectError(
+      await request(stack.baseUrl, 'POST', '/api/v1/admin/coupons', { token: admin.token, body: { ...goodCoupon, name: 'a\u0000b' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectError(await request(stack.baseUrl, 'GET', '/api/v1/products?category=%00'), 400, 'VALIDATION_FAILED');
+    expectError(
+      await request(stack.baseUrl, 'POST', '/api/v1/auth/signup', {
+        body: { email: 'nul@test.example', password: 'long enough', name: '\u0000' },
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expect(await couponCount()).toBe(before);
+  });
+
   it('answers 404 for an unknown coupon id', async () => {
     expectError(await request(stack.baseUrl, 'GET', '/api/v1/coupons/6f1c1d5e-9a0b-4c5d-8e7f-0a1b2c3d4e5f'), 404, 'COUPON_NOT_FOUND');
   });

@@ -44,6 +44,10 @@ describe('health and API description', () => {
     const issue = doc.body.paths['/api/v1/coupons/{id}/issue'].post;
     expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '500', '503']);
     expect(issue.security).toEqual([{ bearerAuth: [] }]);
+    // A route with a body documents the body's own failures too.
+    const signup = doc.body.paths['/api/v1/auth/signup'].post;
+    expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '500', '503']);
+    expect(signup.responses['400'].description).toContain('MALFORMED_JSON');
   });
 
   it('serves the API docs page', async () => {

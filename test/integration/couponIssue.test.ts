@@ -1,5 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
+import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
+import { businessFailureOf } from '../../src/orchestration/workflowFailure';
 import { createCoupon, signInAdmin, signUpCustomer, signUpCustomers, type TestUser } from '../support/factories';
 import { request } from '../support/http';
 import { startTestStack, startTestWorker, type TestStack } from '../support/stack';
@@ -103,17 +105,28 @@ describe('claiming a first-come-first-served coupon', () => {
     const customer = await signUpCustomer(stack);
     const opensAt = new Date(Date.now() + 4000);
     const coupon = await createCoupon(stack, admin, { validFrom: opensAt, validUntil: new Date(Date.now() + 3600_000) });
+    const workflowId = couponIssueWorkflowId(coupon.id, customer.userId);
 
+    // Over HTTP the fast path refuses without a workflow...
     const early = await claim(coupon.id, customer);
     expect(Date.now()).toBeLessThan(opensAt.getTime()); // the claim really was early
     expect(early.status).toBe(422);
     expect(early.body.error.code).toBe('NOT_IN_ISSUE_PERIOD');
+    // ...and the workflow itself refuses too, closing its run as failed.
+    const starter = createCouponIssueStarter(stack.client, stack.taskQueue, { resultTimeoutMs: 30_000 });
+    const refused = await (await starter.issue({ couponId: coupon.id, userId: customer.userId })).result.catch((e) => e);
+    expect(businessFailureOf(refused)?.code).toBe('NOT_IN_ISSUE_PERIOD');
+    const firstRun = await stack.client.workflow.getHandle(workflowId).describe();
+    expect(firstRun.status.name).toBe('FAILED');
     expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });
 
-    // The same claim (same workflow id) is allowed to run again once the refused run has closed.
+    // Once the period opens, the same workflow id runs again (reuse policy ALLOW_DUPLICATE).
     await new Promise((resolve) => setTimeout(resolve, opensAt.getTime() - Date.now() + 100));
     const onTime = await claim(coupon.id, customer);
     expect(onTime.status).toBe(201);
+    const secondRun = await stack.client.workflow.getHandle(workflowId).describe();
+    expect(secondRun.status.name).toBe('COMPLETED');
+    expect(secondRun.runId).not.toBe(firstRun.runId);
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 

@@ -7,6 +7,8 @@ import { Client } from 'pg';
 import { createDb, migrateToLatest } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/dev/embeddedPostgres';
 import { resolveTemporalCli } from '../../src/temporal/cli';
+import { connectClient } from '../../src/temporal/client';
+import { registerSearchAttributes } from '../../src/temporal/registerSearchAttributes';
 import { startTemporalDevServer } from '../../src/temporal/devServer';
 import { workflowsPath } from '../../src/temporal/worker';
 import { publishTestEnvironment } from './environment';
@@ -44,6 +46,11 @@ export default async function globalSetup(): Promise<void> {
     stops.push(server.stop);
     temporalAddress = server.address;
   }
+
+  // A fresh external cluster lacks our search attributes; the dev server gets them at launch.
+  const { connection } = await connectClient({ address: temporalAddress, namespace: 'default' });
+  await registerSearchAttributes(connection, 'default');
+  await connection.close();
 
   const db = createDb({ url: databaseUrl, poolMax: 2 });
   await migrateToLatest(db);

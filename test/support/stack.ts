@@ -19,6 +19,8 @@ export interface TestStack {
   client: Client;
   connection: Connection;
   tokens: TokenService;
+  /** The API's signing secret, for tests that forge tokens it must accept or refuse. */
+  jwtSecret: string;
   taskQueue: string;
   stop(): Promise<void>;
 }
@@ -35,7 +37,8 @@ export async function startTestStack(options: { withWorker?: boolean; resultTime
   const taskQueue = `test-${randomUUID()}`;
   const stopWorker = options.withWorker === false ? async () => undefined : await startTestWorker(db, taskQueue);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
-  const tokens = createTokenService({ secret: randomBytes(32).toString('hex'), ttlSeconds: 3600 });
+  const jwtSecret = randomBytes(32).toString('hex');
+  const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 3600 });
   const app = createApp({
     logger,
     db,
@@ -54,6 +57,7 @@ export async function startTestStack(options: { withWorker?: boolean; resultTime
     client,
     connection,
     tokens,
+    jwtSecret,
     taskQueue,
     async stop() {
       server.closeAllConnections();

@@ -22,6 +22,21 @@ describe('loadConfig', () => {
     expect.assertions(3);
   });
 
+  it('checks the shape of connection settings', () => {
+    const variablesIn = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).issues.map((i) => i.variable);
+      }
+    };
+    expect(variablesIn({ DATABASE_URL: 'http://db:5432/x' })).toEqual(['DATABASE_URL']);
+    expect(variablesIn({ TEMPORAL_ADDRESS: 'temporal' })).toEqual(['TEMPORAL_ADDRESS']);
+    expect(variablesIn({ TEMPORAL_ADDRESS: 'http://temporal:7233' })).toEqual(['TEMPORAL_ADDRESS']);
+    expect(variablesIn({ DATABASE_URL: 'postgresql://u:p@db:5432/x', TEMPORAL_ADDRESS: 'temporal:7233' })).toEqual([]);
+  });
+
   it('treats an empty optional variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', TEMPORAL_ADDRESS: '' }).database.url).toBeUndefined();
   });

@@ -38,8 +38,14 @@ export function toApiError(error: unknown): ApiError {
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'the request body is too large');
   if (parserError?.type === 'entity.parse.failed') return new ApiError('MALFORMED_JSON', 'the request body is not valid JSON');
-  if (parserError?.type && parserError.status && parserError.status < 500) {
-    return new ApiError('VALIDATION_FAILED', `the request body could not be read (${parserError.type})`);
+  // Any other client error Express or body-parser raised (a malformed %-escape in the
+  // path, an unsupported charset, ...).
+  if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
+    return new ApiError('VALIDATION_FAILED', `the request could not be read: ${(error as Error).message}`);
+  }
+  // PostgreSQL refused text the schemas let through (e.g. bytes it cannot store).
+  if ((error as { code?: string })?.code === '22021') {
+    return new ApiError('VALIDATION_FAILED', 'the request contains characters that cannot be stored');
   }
   return new ApiError('INTERNAL', 'an unexpected error occurred; it has been logged');
 }

@@ -4,12 +4,13 @@ import { createUserRepository, EmailTakenError } from '../../db/repositories/use
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
 import { defineRoute } from '../route';
+import { text } from '../schemas';
 
 const signupBody = z.strictObject({
   email: z.email().max(254),
   // 8..128: long enough to matter, short enough that hashing it is not a DoS vector.
   password: z.string().min(8).max(128),
-  name: z.string().trim().min(1).max(100),
+  name: text(100),
 });
 
 const loginBody = z.strictObject({

@@ -2,12 +2,12 @@ import { z } from 'zod';
 import type { Coupon } from '../../db/repositories/coupons';
 import type { UserCouponWithCoupon } from '../../db/repositories/userCoupons';
 import { couponTermsProblems, remainingQuantity, userCouponStatus } from '../../domain/coupon';
-import { amount, instant, MAX_INT } from '../schemas';
+import { amount, instant, MAX_INT, text } from '../schemas';
 
 
 export const createCouponBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: text(200),
     discountType: z.enum(['FIXED', 'PERCENTAGE']),
     discountValue: amount.min(1).meta({ description: 'FIXED: amount off; PERCENTAGE: 1..100' }),
     // Absent or null: no minimum.

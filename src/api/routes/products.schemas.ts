@@ -1,27 +1,26 @@
 import { z } from 'zod';
 import type { NewProduct, Product, ProductSummary } from '../../db/repositories/products';
 import { stockStatus } from '../../domain/stock';
-import { amount, MAX_INT } from '../schemas';
+import { amount, MAX_INT, text } from '../schemas';
 
 const count = z.number().int().min(0).max(MAX_INT);
-const label = (max: number) => z.string().trim().min(1).max(max);
 
 /** The option a product without real options gets, so every stock row belongs to an option. */
 export const DEFAULT_OPTION = { type: 'DEFAULT', name: 'Default' } as const;
 
 const optionInput = z.strictObject({
-  type: label(50).meta({ example: 'SIZE' }),
-  name: label(100).meta({ example: 'M' }),
+  type: text(50).meta({ example: 'SIZE' }),
+  name: text(100).meta({ example: 'M' }),
   additionalPrice: amount.default(0),
   stock: count,
 });
 
 export const createProductBody = z
   .strictObject({
-    name: label(200),
-    description: z.string().trim().max(5000).nullish(),
+    name: text(200),
+    description: text(5000, 0).nullish(),
     price: amount,
-    category: label(100),
+    category: text(100),
     // An empty string is how many forms say "no image".
     imageUrl: z.literal('').or(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).max(2000)).nullish(),
     options: z.array(optionInput).max(100).default([]),
@@ -54,7 +53,7 @@ export const createProductBody = z
 export const listProductsQuery = z.strictObject({
   page: z.coerce.number().int().min(1).max(100_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  category: label(100).optional(),
+  category: text(100).optional(),
   sort: z.enum(['newest', 'price_asc', 'price_desc']).default('newest'),
 });
 
