@@ -1,4 +1,5 @@
 import type { Logger as TemporalLogger, LogLevel, LogMetadata } from '@temporalio/common';
+import { isBusinessErrorCode } from '../domain/errors';
 import type { Logger } from './logger';
 
 const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
@@ -10,11 +11,21 @@ const levels: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = 
 };
 
 /**
+ * The SDK warns about every failed activity and workflow. A business refusal (SOLD_OUT,
+ * OUT_OF_STOCK, ...) is an expected outcome, thousands of them in a rush; logged at info
+ * it stays searchable without burying the warnings that need an operator.
+ */
+function levelFor(level: LogLevel, meta?: LogMetadata): LogLevel {
+  const failureType = (meta?.error as { type?: unknown } | undefined)?.type;
+  return level === 'WARN' && isBusinessErrorCode(failureType) ? 'INFO' : level;
+}
+
+/**
  * Routes the Temporal SDK's logs (worker, activity and workflow loggers, which carry
  * workflowId, runId and activity ids as metadata) into our pino logger.
  */
 export function toTemporalLogger(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[level]](meta ?? {}, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[levels[levelFor(level, meta)]](meta ?? {}, message);
   return {
     log,
     trace: (message, meta) => log('TRACE', message, meta),
