@@ -1,10 +1,11 @@
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { createCouponRepository } from '../db/repositories/coupons';
 import { createUserCouponRepository, type UserCoupon } from '../db/repositories/userCoupons';
 import { describeRefusal, issueRefusal } from '../domain/coupon';
 import { BusinessErrorCode } from '../domain/errors';
+import { refuse } from './refusal';
 
 const toIssued = (row: UserCoupon): IssuedCoupon => ({
   userCouponId: row.id,
@@ -13,9 +14,6 @@ const toIssued = (row: UserCoupon): IssuedCoupon => ({
   expiresAt: row.expiresAt.toISOString(),
   issuedAt: row.issuedAt.toISOString(),
 });
-
-const refuse = (type: BusinessErrorCode, message: string, details?: unknown) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
 
 export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => {
   const coupons = createCouponRepository(deps.db);

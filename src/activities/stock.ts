@@ -1,22 +1,19 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
+import { isUuid } from '../contracts/uuid';
 import type { ReserveStockInput, StockItem, StockMoveResult } from '../contracts/stock';
 import { isUniqueViolation } from '../db/knex';
 import { createStockRepository, type ReservationLine } from '../db/repositories/stocks';
 import { BusinessErrorCode } from '../domain/errors';
+import { refuse } from './refusal';
 import * as stock from '../domain/stock';
 import { defaultConflictRetry, OptimisticLockConflict, retryOnConflict, type ConflictRetryOptions } from './conflictRetry';
-
-const refuse = (type: BusinessErrorCode, message: string, details?: unknown) =>
-  ApplicationFailure.create({ type, message, nonRetryable: true, details: details === undefined ? [] : [details] });
 
 // A caller's bug, not a business outcome and not worth retrying.
 const invalidRequest = (message: string) => ApplicationFailure.create({ type: 'INVALID_STOCK_REQUEST', message, nonRetryable: true });
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function requireUuid(label: string, value: string): void {
-  if (typeof value !== 'string' || !UUID.test(value)) throw invalidRequest(`${label} must be a UUID, got ${JSON.stringify(value)}`);
+  if (!isUuid(value)) throw invalidRequest(`${label} must be a UUID, got ${JSON.stringify(value)}`);
 }
 
 /**

@@ -1,14 +1,15 @@
+import { isUuid } from './uuid';
+
 /**
  * Workflow ids are built only from validated inputs (UUIDs here), behind a fixed prefix,
  * so an id can neither collide across kinds of work nor carry characters a client chose.
  * The same logical request always maps to the same id: that is what lets Temporal
  * attach a retried or concurrent request to the workflow already running.
  */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function requireUuid(label: string, value: string): string {
   const lower = value.toLowerCase();
-  if (!UUID.test(lower)) throw new Error(`${label} must be a UUID to form a workflow id`);
+  if (!isUuid(lower)) throw new Error(`${label} must be a UUID to form a workflow id`);
   return lower;
 }
 
