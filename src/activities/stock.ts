@@ -82,7 +82,7 @@ export const createStockActivities = (deps: { db: Knex; conflictRetry?: Partial<
           const from = await stocks.lockOrder(trx, orderId);
           const transition = stock.reservationTransition(from, action);
           if (transition.kind === 'already-done') {
-            return { orderId, state: from!, changed: false, items: await stocks.linesOf(trx, orderId) };
+            return { orderId, state: from ?? 'NONE', changed: false, items: await stocks.linesOf(trx, orderId) };
           }
           if (transition.kind === 'refuse') {
             throw refuse(
@@ -130,6 +130,12 @@ export const createStockActivities = (deps: { db: Knex; conflictRetry?: Partial<
      * nothing but records the release, so a reserve that arrives late is refused.
      */
     releaseStock: (orderId: string) => move(orderId, 'release', (trx) => stocks.linesOf(trx, orderId), stock.release),
+
+    /**
+     * sold -> available for a confirmed order that failed afterwards (the saga's
+     * compensation for the confirm step). Finding nothing sold is a no-op.
+     */
+    returnStock: (orderId: string) => move(orderId, 'return', (trx) => stocks.linesOf(trx, orderId), stock.returnSold),
   };
 };
 

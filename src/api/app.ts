@@ -8,8 +8,10 @@ import type { AppDeps } from './deps';
 import { buildOpenApiDocument, type RouteGroup } from './openapi';
 import { mountRoutes } from './route';
 import { authRoutes } from './routes/auth';
+import { cartRoutes } from './routes/cart';
 import { couponRoutes } from './routes/coupons';
 import { healthRoutes } from './routes/health';
+import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
 
@@ -42,7 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
   const guard = createGuard(deps.tokens);
   const groups: RouteGroup[] = [
     { prefix: '', routes: healthRoutes(deps) },
-    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...productRoutes(deps)] },
+    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps)] },
   ];
   for (const group of groups) {
     const router = Router();

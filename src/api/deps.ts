@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { TokenService } from '../auth/tokens';
 import type { Logger } from '../logging/logger';
+import type { Checkout } from '../orchestration/checkout';
 import type { CouponIssueStarter } from '../orchestration/couponIssue';
+import type { OrderWorkflows } from '../orchestration/orders';
 
 /** Everything the HTTP layer needs, wired by the caller (start-up code or a test). */
 export interface AppDeps {
@@ -9,6 +11,8 @@ export interface AppDeps {
   db: Knex;
   tokens: TokenService;
   couponIssue: CouponIssueStarter;
+  orderWorkflows: OrderWorkflows;
+  checkout: Checkout;
   /** Reports whether each backing service answers; used by /readyz. */
   checkReadiness(): Promise<Record<string, boolean>>;
   bodyLimit: string;

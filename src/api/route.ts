@@ -13,7 +13,13 @@ export type Access = 'public' | 'authenticated' | 'customer' | 'admin';
 
 type AnyObject = z.ZodObject;
 
-export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access = Access> {
+export interface RouteDefinition<
+  P extends AnyObject,
+  Q extends AnyObject,
+  B extends z.ZodType,
+  A extends Access = Access,
+  H extends AnyObject = AnyObject,
+> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express syntax, relative to /api/v1: `/coupons/:id`. */
   path: string;
@@ -23,8 +29,8 @@ export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B ext
   params?: P;
   query?: Q;
   body?: B;
-  /** Request headers worth documenting (e.g. Idempotency-Key). */
-  headers?: AnyObject;
+  /** Request headers the route reads (e.g. Idempotency-Key), validated like the body; lower-case names. */
+  headers?: H;
   success: { status: number; description: string; schema: z.ZodType };
   /** The error codes this endpoint can answer with, for the docs. */
   errors: ErrorCode[];
@@ -32,6 +38,7 @@ export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B ext
     params: z.output<P>;
     query: z.output<Q>;
     body: z.output<B>;
+    headers: z.output<H>;
     /** Set by the guard; a public route may be called without a token. */
     principal: A extends 'public' ? Principal | undefined : Principal;
     req: Request;
@@ -40,11 +47,11 @@ export interface RouteDefinition<P extends AnyObject, Q extends AnyObject, B ext
 }
 
 // Routes differ in their schemas; the router and the OpenAPI builder only need the shape.
-export type AnyRoute = RouteDefinition<any, any, any, any>;
+export type AnyRoute = RouteDefinition<any, any, any, any, any>;
 
-export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access>(
-  route: RouteDefinition<P, Q, B, A>,
-): RouteDefinition<P, Q, B, A> => route;
+export const defineRoute = <P extends AnyObject, Q extends AnyObject, B extends z.ZodType, A extends Access, H extends AnyObject = AnyObject>(
+  route: RouteDefinition<P, Q, B, A, H>,
+): RouteDefinition<P, Q, B, A, H> => route;
 
 export type Guard = (access: Access) => (req: Request, res: Response, next: (err?: unknown) => void) => void;
 
@@ -58,8 +65,9 @@ export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard, ch
     router[route.method](route.path, guard(route.access), async (req: Request, res: Response) => {
       const params = route.params ? parseRequestPart(route.params, req.params, 'params') : {};
       const query = route.query ? parseRequestPart(route.query, req.query ?? {}, 'query') : {};
+      const headers = route.headers ? parseRequestPart(route.headers, req.headers, 'headers') : {};
       const body = route.body ? parseRequestPart(route.body, req.body, 'body') : undefined;
-      const result = await route.handle({ params, query, body, principal: res.locals.principal, req, res });
+      const result = await route.handle({ params, query, body, headers, principal: res.locals.principal, req, res });
       if (checkResponses) {
         const check = route.success.schema.safeParse(result);
         if (!check.success) {

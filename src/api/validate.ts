@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ApiError } from './errors';
 
 export interface FieldIssue {
-  in: 'body' | 'query' | 'params';
+  in: 'body' | 'query' | 'params' | 'headers';
   path: string;
   message: string;
 }

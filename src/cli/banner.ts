@@ -11,6 +11,9 @@ export function banner(config: Config, platform: RunningPlatform): string {
   }
   rows.push(['Temporal', platform.temporalAddress]);
   rows.push(['Temporal Web UI', platform.temporalUiUrl ?? '(set TEMPORAL_UI_URL to show it here)']);
+  if (platform.paymentGatewayUrl) {
+    rows.push(['Payment gateway', config.paymentGateway.url ? platform.paymentGatewayUrl : `${platform.paymentGatewayUrl} (simulator)`]);
+  }
   rows.push(['PostgreSQL', platform.databaseEmbedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL']);
   if (platform.apiUrl) {
     rows.push(['Admin email', config.auth.adminEmail]);

@@ -54,6 +54,19 @@ export const envSchema = z.object({
    * once on the dev server (~55 workflows/s) while still bounding a wait on dead workers.
    */
   WORKFLOW_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
+  /** How long a placed order holds its stock waiting for payment (the workflow's durable timer). */
+  ORDER_RESERVATION_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(600_000),
+  /** An existing payment gateway; when unset, `npm start` runs the simulator (docs/payment-gateway.md). */
+  PAYMENT_GATEWAY_URL: optionalUrl(/^https?$/, 'must be an http(s) URL'),
+  PAYMENT_GATEWAY_PORT: port.default(4100),
+  /** The simulator's fault injection for demos: a share of requests answering 503, and added latency ("0" or "min-max" ms). */
+  GATEWAY_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  GATEWAY_LATENCY_MS: z
+    .string()
+    .regex(/^\d{1,5}(-\d{1,5})?$/, 'like 0 or 20-200 (milliseconds)')
+    .default('0'),
+  /** How long one gateway call may take before the charge activity retries it. */
+  PAYMENT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -84,6 +97,8 @@ export interface Config {
   };
   auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
   http: { bodyLimit: string };
+  orders: { reservationTtlMs: number };
+  paymentGateway: { url?: string; port: number; timeoutMs: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
 
 export class ConfigError extends Error {
@@ -94,6 +109,11 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+const latencyRange = (value: string): [number, number] => {
+  const [min, max = min] = value.split('-').map(Number);
+  return [Math.min(min, max), Math.max(min, max)];
+};
 
 const DEV_ADMIN_PASSWORD = 'admin-dev-password';
 
@@ -142,5 +162,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminPassword: env.ADMIN_PASSWORD,
     },
     http: { bodyLimit: env.BODY_LIMIT },
+    orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS },
+    paymentGateway: {
+      url: env.PAYMENT_GATEWAY_URL,
+      port: env.PAYMENT_GATEWAY_PORT,
+      timeoutMs: env.PAYMENT_GATEWAY_TIMEOUT_MS,
+      simulator: { failureRate: env.GATEWAY_FAILURE_RATE, latencyMs: latencyRange(env.GATEWAY_LATENCY_MS) },
+    },
   };
 }

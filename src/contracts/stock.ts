@@ -12,7 +12,7 @@ export interface ReserveStockInput {
 export interface StockMoveResult {
   orderId: string;
   /** The order's reservation after the call. */
-  state: 'RESERVED' | 'CONFIRMED' | 'RELEASED';
+  state: 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'RETURNED' | 'NONE';
   /** False when the call found the move already done (a retry): nothing changed. */
   changed: boolean;
   items: StockItem[];

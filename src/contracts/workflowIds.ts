@@ -16,3 +16,16 @@ function requireUuid(label: string, value: string): string {
 /** One issue workflow per (coupon, user): the natural idempotency key of a claim. */
 export const couponIssueWorkflowId = (couponId: string, userId: string): string =>
   `coupon-issue:${requireUuid('couponId', couponId)}:${requireUuid('userId', userId)}`;
+
+/**
+ * One order workflow per (customer, Idempotency-Key): a retried or concurrent placement
+ * lands on the same workflow. The key is validated to [A-Za-z0-9_-]{1,64} at the edge.
+ */
+export const orderWorkflowId = (userId: string, idempotencyKey: string): string => {
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(idempotencyKey)) throw new Error('idempotencyKey is not a valid Idempotency-Key');
+  return `order:${requireUuid('userId', userId)}:${idempotencyKey}`;
+};
+
+/** One CompleteOrder saga per payment attempt of an order. */
+export const completeOrderWorkflowId = (orderId: string, attempt: number): string =>
+  `complete-order:${requireUuid('orderId', orderId)}:${attempt}`;

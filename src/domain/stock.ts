@@ -33,6 +33,12 @@ export const release = (s: StockCounts, quantity: number): StockCounts => {
   return { ...s, reserved: s.reserved - quantity, available: s.available + quantity };
 };
 
+/** sold -> available: a confirmed order that failed afterwards hands its units back. */
+export const returnSold = (s: StockCounts, quantity: number): StockCounts => {
+  if (s.sold < quantity) throw new Error(`cannot return ${quantity}: only ${s.sold} sold`);
+  return { ...s, sold: s.sold - quantity, available: s.available + quantity };
+};
+
 /** New units arrive: total and available grow together. */
 export const restock = (s: StockCounts, quantity: number): StockCounts => ({
   ...s,
@@ -44,13 +50,14 @@ export const restock = (s: StockCounts, quantity: number): StockCounts => ({
  * What happened to an order's reservation. The only moves are
  *   (none) -reserve-> RESERVED -confirm-> CONFIRMED
  *                     RESERVED -release-> RELEASED
+ *                               CONFIRMED -return-> RETURNED  (sold -> available)
  *   (none)   -release-> RELEASED  (nothing moves; a later reserve is refused)
  * Repeating a move that already happened changes nothing (Temporal may retry any
  * activity); every other move is refused, so a release after a confirm can never put
  * sold units back on the shelf.
  */
-export type ReservationState = 'RESERVED' | 'CONFIRMED' | 'RELEASED';
-export type ReservationAction = 'reserve' | 'confirm' | 'release';
+export type ReservationState = 'RESERVED' | 'CONFIRMED' | 'RELEASED' | 'RETURNED';
+export type ReservationAction = 'reserve' | 'confirm' | 'release' | 'return';
 
 export type Transition = { kind: 'apply'; to: ReservationState } | { kind: 'already-done' } | { kind: 'refuse'; reason: string };
 
@@ -58,21 +65,29 @@ export function reservationTransition(from: ReservationState | undefined, action
   switch (action) {
     case 'reserve':
       if (from === undefined) return { kind: 'apply', to: 'RESERVED' };
-      if (from === 'RELEASED') return { kind: 'refuse', reason: 'the reservation of this order was already released' };
+      if (from === 'RELEASED' || from === 'RETURNED') {
+        return { kind: 'refuse', reason: 'the reservation of this order was already given back' };
+      }
       return { kind: 'already-done' };
     case 'confirm':
       if (from === 'RESERVED') return { kind: 'apply', to: 'CONFIRMED' };
       if (from === 'CONFIRMED') return { kind: 'already-done' };
-      if (from === 'RELEASED') return { kind: 'refuse', reason: 'the reservation of this order was released' };
+      if (from === 'RELEASED' || from === 'RETURNED') return { kind: 'refuse', reason: 'the reservation of this order was given back' };
       return { kind: 'refuse', reason: 'this order has no reservation' };
     case 'release':
       if (from === 'RESERVED') return { kind: 'apply', to: 'RELEASED' };
-      if (from === 'RELEASED') return { kind: 'already-done' };
+      // After a return nothing is held any more: the release a failed saga runs last is a no-op.
+      if (from === 'RELEASED' || from === 'RETURNED') return { kind: 'already-done' };
       // Releasing what was never reserved moves no stock but is recorded: a compensation
       // may run while a timed-out reserve is still in flight, and that late reserve must
       // then be refused rather than hold units forever.
       if (from === undefined) return { kind: 'apply', to: 'RELEASED' };
       return { kind: 'refuse', reason: 'the stock of this order is already sold (confirmed)' };
+    case 'return':
+      if (from === 'CONFIRMED') return { kind: 'apply', to: 'RETURNED' };
+      // Nothing was sold (the confirm never happened or was given back already): a
+      // compensation that finds nothing to return has nothing to do.
+      return { kind: 'already-done' };
   }
 }
 

@@ -4,6 +4,7 @@ import { startEmbeddedPostgres } from '../dev/embeddedPostgres';
 import type { Logger } from '../logging/logger';
 import { resolveTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer } from '../temporal/devServer';
+import { startPaymentGatewayProcess } from './paymentGatewayProcess';
 import { assertPortFree } from './ports';
 import type { ShutdownStack } from './shutdownStack';
 
@@ -42,4 +43,41 @@ export async function startLocalTemporal(
   });
   shutdown.push('Temporal dev server', server.stop);
   return { address: server.address, uiUrl: server.uiUrl };
+}
+
+/** The payment gateway simulator in its own process, its ledger in PostgreSQL's `payment_gateway` schema. */
+export async function startLocalPaymentGateway(
+  config: Config,
+  logger: Logger,
+  shutdown: ShutdownStack,
+  databaseUrl: string,
+): Promise<string> {
+  await assertPortFree(config.paymentGateway.port, '127.0.0.1', 'PAYMENT_GATEWAY_PORT');
+  logger.info({ port: config.paymentGateway.port }, 'starting the payment gateway simulator');
+  const gatewayLog = logger.child({ component: 'payment-gateway' });
+  const gateway = await startPaymentGatewayProcess({
+    databaseUrl,
+    port: config.paymentGateway.port,
+    failureRate: config.paymentGateway.simulator.failureRate,
+    latencyMs: config.paymentGateway.simulator.latencyMs,
+    logLevel: config.logLevel,
+    onLog: (line) => relayLogLine(gatewayLog, line),
+  });
+  shutdown.push('payment gateway simulator', gateway.stop);
+  return gateway.url;
+}
+
+/** The simulator logs pino JSON; each event is re-logged at its own level, under our logger. */
+function relayLogLine(logger: Logger, line: string): void {
+  let event: Record<string, unknown>;
+  try {
+    event = JSON.parse(line);
+  } catch {
+    logger.info(line);
+    return;
+  }
+  const { level, msg, time: _time, pid: _pid, hostname: _hostname, ...fields } = event;
+  const numeric = typeof level === 'number' ? level : 30;
+  const method = numeric >= 50 ? 'error' : numeric >= 40 ? 'warn' : numeric >= 30 ? 'info' : 'debug';
+  logger[method](fields, String(msg ?? ''));
 }

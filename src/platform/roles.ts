@@ -9,7 +9,8 @@ import { createTokenService } from '../auth/tokens';
 import type { Config } from '../config';
 import { createUserRepository } from '../db/repositories/users';
 import type { Logger } from '../logging/logger';
-import { createCouponIssueStarter } from '../orchestration/couponIssue';
+import { createPaymentGatewayClient } from '../gateway/paymentGateway';
+import { createOrchestration } from '../orchestration/wiring';
 import { createWorker, installTemporalRuntime } from '../temporal/worker';
 import { assertPortFree } from './ports';
 import { createReadinessCheck } from './readiness';
@@ -17,7 +18,7 @@ import type { ShutdownStack } from './shutdownStack';
 
 /** Runs the Temporal worker; the promise settles only if it stops on its own (a fault). */
 export async function startWorkerRole(
-  deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string },
+  deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string; paymentGatewayUrl: string },
   shutdown: ShutdownStack,
 ): Promise<{ stopped: Promise<void> }> {
   const { config, logger } = deps;
@@ -28,6 +29,7 @@ export async function startWorkerRole(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     db: deps.db,
+    gateway: createPaymentGatewayClient({ baseUrl: deps.paymentGatewayUrl, timeoutMs: config.paymentGateway.timeoutMs }),
     logger,
   });
   shutdown.push('worker connection', () => connection.close());
@@ -61,8 +63,12 @@ export async function startApiRole(
     logger,
     db,
     tokens,
-    couponIssue: createCouponIssueStarter(deps.client, config.temporal.taskQueue, {
+    ...createOrchestration({
+      db,
+      client: deps.client,
+      taskQueue: config.temporal.taskQueue,
       resultTimeoutMs: config.temporal.resultTimeoutMs,
+      reservationTtlMs: config.orders.reservationTtlMs,
     }),
     checkReadiness: createReadinessCheck(db, deps.temporalConnection),
     bodyLimit: config.http.bodyLimit,

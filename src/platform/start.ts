@@ -4,7 +4,7 @@ import { createDb, migrateToLatest } from '../db/knex';
 import type { Logger } from '../logging/logger';
 import { connectClient } from '../temporal/client';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
-import { startLocalPostgres, startLocalTemporal } from './localServices';
+import { startLocalPaymentGateway, startLocalPostgres, startLocalTemporal } from './localServices';
 import { startApiRole, startWorkerRole } from './roles';
 import { ShutdownStack } from './shutdownStack';
 
@@ -14,6 +14,7 @@ export interface RunningPlatform {
   apiUrl?: string;
   temporalAddress: string;
   temporalUiUrl?: string;
+  paymentGatewayUrl?: string;
   databaseEmbedded: boolean;
   /** Settles when the worker stops on its own (a fatal error); never while healthy. */
   workerStopped: Promise<void>;
@@ -22,7 +23,8 @@ export interface RunningPlatform {
 
 /**
  * Brings the platform up in dependency order: PostgreSQL (embedded unless DATABASE_URL),
- * Temporal (the CLI dev server unless TEMPORAL_ADDRESS), migrations, search attributes,
+ * Temporal (the CLI dev server unless TEMPORAL_ADDRESS), migrations, the payment
+ * gateway (the simulator unless PAYMENT_GATEWAY_URL), search attributes,
  * the worker and the HTTP API. Each started part registers how to stop it; a failure
  * part-way stops what already started.
  */
@@ -44,13 +46,18 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     const applied = await migrateToLatest(db);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
 
+    // Only the worker calls the gateway. The simulator migrates its own schema.
+    const paymentGatewayUrl = !roles.includes('worker')
+      ? undefined
+      : (config.paymentGateway.url ?? (await startLocalPaymentGateway(config, logger, shutdown, databaseUrl)));
+
     const { client, connection } = await connectClient({ address: temporal.address, namespace: config.temporal.namespace });
     shutdown.push('Temporal client', () => connection.close());
     const added = await registerSearchAttributes(connection, config.temporal.namespace);
     if (added.length) logger.info({ added }, 'registered Temporal search attributes');
 
     const worker = roles.includes('worker')
-      ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address }, shutdown)
+      ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
       : { stopped: new Promise<void>(() => undefined) };
     const apiUrl = roles.includes('api')
       ? await startApiRole({ config, logger, db, client, temporalConnection: connection }, shutdown)
@@ -60,6 +67,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       apiUrl,
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
+      paymentGatewayUrl,
       databaseEmbedded: !config.database.url,
       workerStopped: worker.stopped,
       stop,

@@ -1,5 +1,6 @@
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
+import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createActivities } from '../activities';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
@@ -25,6 +26,9 @@ export interface WorkerDeps {
   namespace: string;
   taskQueue: string;
   db: Knex;
+  gateway: PaymentGateway;
+  /** Replaces activities by name (tests inject failures into one step this way). */
+  activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source. */
   workflowBundlePath?: string;
   logger?: Logger;
@@ -58,7 +62,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: createActivities({ db: deps.db }),
+    activities: { ...createActivities({ db: deps.db, gateway: deps.gateway }), ...deps.activityOverrides },
     workflowBundle,
   });
   return { worker, connection };

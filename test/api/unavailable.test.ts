@@ -4,7 +4,7 @@ import { createApp } from '../../src/api/app';
 import { createTokenService } from '../../src/auth/tokens';
 import { createDb, type Knex } from '../../src/db/knex';
 import { createLogger } from '../../src/logging/logger';
-import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
+import { createOrchestration } from '../../src/orchestration/wiring';
 import { createReadinessCheck } from '../../src/platform/readiness';
 import { connectClient } from '../../src/temporal/client';
 import { testEnvironment } from '../support/environment';
@@ -28,7 +28,7 @@ describe('a backing service is down', () => {
       logger,
       db,
       tokens: createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60 }),
-      couponIssue: createCouponIssueStarter(client, 'unused', { resultTimeoutMs: 1000 }),
+      ...createOrchestration({ db, client, taskQueue: 'unused', resultTimeoutMs: 1000, reservationTtlMs: 60_000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',
       checkResponses: true,

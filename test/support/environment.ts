@@ -9,6 +9,8 @@ export interface TestEnvironment {
   workflowBundlePath: string;
   temporalCliPath: string;
   workDir: string;
+  /** The payment gateway simulator's base URL (its own process, schema payment_gateway). */
+  paymentGatewayUrl: string;
 }
 
 const VARIABLE = 'ORDER_PLATFORM_TEST_ENVIRONMENT';

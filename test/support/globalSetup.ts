@@ -6,6 +6,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { Client } from 'pg';
 import { createDb, migrateToLatest } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/dev/embeddedPostgres';
+import { startPaymentGatewayProcess } from '../../src/platform/paymentGatewayProcess';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { connectClient } from '../../src/temporal/client';
 import { registerSearchAttributes } from '../../src/temporal/registerSearchAttributes';
@@ -56,11 +57,23 @@ export default async function globalSetup(): Promise<void> {
   await migrateToLatest(db);
   await db.destroy();
 
+  // The payment gateway simulator, in its own process and schema, as the platform runs it.
+  const paymentGateway = await startPaymentGatewayProcess({ databaseUrl, port: await freePort() });
+  stops.push(paymentGateway.stop);
+
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
   await fs.writeFile(workflowBundlePath, code);
 
-  publishTestEnvironment({ databaseUrl, temporalAddress, namespace: 'default', workflowBundlePath, temporalCliPath, workDir });
+  publishTestEnvironment({
+    databaseUrl,
+    temporalAddress,
+    namespace: 'default',
+    workflowBundlePath,
+    temporalCliPath,
+    workDir,
+    paymentGatewayUrl: paymentGateway.url,
+  });
   process.stdout.write(`[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);
 }
 

@@ -7,7 +7,8 @@ import { createApp } from '../../src/api/app';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
 import { createLogger } from '../../src/logging/logger';
-import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
+import { createPaymentGatewayClient } from '../../src/gateway/paymentGateway';
+import { createOrchestration } from '../../src/orchestration/wiring';
 import { createReadinessCheck } from '../../src/platform/readiness';
 import { connectClient } from '../../src/temporal/client';
 import { createWorker, installTemporalRuntime } from '../../src/temporal/worker';
@@ -29,13 +30,23 @@ export interface TestStack {
  * The real application wired as start-up wires it (API, worker, PostgreSQL, Temporal),
  * on a task queue of its own so test files never pick up each other's workflows.
  */
-export async function startTestStack(options: { withWorker?: boolean; resultTimeoutMs?: number } = {}): Promise<TestStack> {
+export interface TestStackOptions {
+  withWorker?: boolean;
+  resultTimeoutMs?: number;
+  /** How long placed orders hold their stock (default 10 minutes, as in production). */
+  reservationTtlMs?: number;
+  /** Replace activities by name, e.g. to inject a failure into one saga step. */
+  activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const env = testEnvironment();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', pretty: false });
   installTemporalRuntime(logger);
   const db = createDb({ url: env.databaseUrl, poolMax: 20 });
   const taskQueue = `test-${randomUUID()}`;
-  const stopWorker = options.withWorker === false ? async () => undefined : await startTestWorker(db, taskQueue);
+  const stopWorker =
+    options.withWorker === false ? async () => undefined : await startTestWorker(db, taskQueue, options.activityOverrides);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const jwtSecret = randomBytes(32).toString('hex');
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 3600 });
@@ -43,7 +54,13 @@ export async function startTestStack(options: { withWorker?: boolean; resultTime
     logger,
     db,
     tokens,
-    couponIssue: createCouponIssueStarter(client, taskQueue, { resultTimeoutMs: options.resultTimeoutMs ?? 60_000 }),
+    ...createOrchestration({
+      db,
+      client,
+      taskQueue,
+      resultTimeoutMs: options.resultTimeoutMs ?? 60_000,
+      reservationTtlMs: options.reservationTtlMs ?? 600_000,
+    }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',
     checkResponses: true,
@@ -76,13 +93,19 @@ function listen(app: ReturnType<typeof createApp>): Promise<Server> {
 }
 
 /** A real worker (every activity, the pre-built workflow bundle) on a task queue; returns its stop. */
-export async function startTestWorker(db: Knex, taskQueue: string): Promise<() => Promise<void>> {
+export async function startTestWorker(
+  db: Knex,
+  taskQueue: string,
+  activityOverrides?: TestStackOptions['activityOverrides'],
+): Promise<() => Promise<void>> {
   const env = testEnvironment();
   const { worker, connection } = await createWorker({
     address: env.temporalAddress,
     namespace: env.namespace,
     taskQueue,
     db,
+    gateway: testGateway(),
+    activityOverrides,
     workflowBundlePath: env.workflowBundlePath,
   });
   const running = worker.run();
@@ -92,3 +115,6 @@ export async function startTestWorker(db: Knex, taskQueue: string): Promise<() =
     await connection.close();
   };
 }
+
+/** The platform's gateway client, pointed at the simulator globalSetup started. */
+export const testGateway = () => createPaymentGatewayClient({ baseUrl: testEnvironment().paymentGatewayUrl, timeoutMs: 10_000 });

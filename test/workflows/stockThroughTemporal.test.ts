@@ -7,6 +7,7 @@ import { businessFailureOf } from '../../src/orchestration/workflowFailure';
 import { connectClient } from '../../src/temporal/client';
 import { productWithStock, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
+import { testGateway } from '../support/stack';
 
 /**
  * The reservation path through a real Temporal server: concurrent workflows, each
@@ -31,7 +32,7 @@ describe('stock moves through Temporal', () => {
       namespace: env.namespace,
       taskQueue,
       workflowBundle: { code },
-      activities: createActivities({ db }),
+      activities: createActivities({ db, gateway: testGateway() }),
     });
     const running = worker.run();
     const connected = await connectClient({ address: env.temporalAddress, namespace: env.namespace });

@@ -61,6 +61,40 @@ export function createUserCouponRepository(db: Knex) {
       return toUserCoupon(row);
     },
 
+    /**
+     * The coupon with its terms, its row locked until the transaction ends: two orders
+     * placed at once with the same coupon queue here, and only the first can use it.
+     */
+    async lockWithTerms(trx: Knex.Transaction, userCouponId: string): Promise<(UserCoupon & { coupon: UserCouponWithCoupon['coupon'] }) | undefined> {
+      const row = await trx('user_coupons').where({ id: userCouponId }).forUpdate().first();
+      if (!row) return undefined;
+      const coupon = await trx('coupons').where({ id: row.coupon_id }).first();
+      return {
+        ...toUserCoupon(row),
+        coupon: {
+          name: coupon.name,
+          discountType: coupon.discount_type,
+          discountValue: coupon.discount_value,
+          minOrderAmount: coupon.min_order_amount,
+        },
+      };
+    },
+
+    async markUsed(trx: Knex.Transaction, userCouponId: string, orderId: string): Promise<void> {
+      await trx('user_coupons').where({ id: userCouponId }).update({ used_at: trx.fn.now(), used_order_id: orderId });
+    },
+
+    /**
+     * Gives the coupon back, but only if this order is the one that used it: a retried
+     * or late compensation can never free a coupon another order is using.
+     */
+    async restore(userCouponId: string, orderId: string): Promise<boolean> {
+      const updated = await db('user_coupons')
+        .where({ id: userCouponId, used_order_id: orderId })
+        .update({ used_at: null, used_order_id: null });
+      return updated === 1;
+    },
+
     /** A user's coupons, newest first; EXPIRED and AVAILABLE are told apart by `now`. */
     async listForUser(userId: string, filter: { status?: UserCouponStatus; now: Date }): Promise<UserCouponWithCoupon[]> {
       const query = db('user_coupons as uc')

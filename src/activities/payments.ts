@@ -1,0 +1,69 @@
+import { ApplicationFailure, log } from '@temporalio/activity';
+import { PaymentGatewayError, type PaymentGateway } from '../gateway/paymentGateway';
+
+export interface ChargeInput {
+  orderId: string;
+  amount: number;
+  cardToken: string;
+  /** Stable across retries of the activity: the gateway answers a repeat with the first charge. */
+  idempotencyKey: string;
+}
+
+export type ChargeResult =
+  | { outcome: 'APPROVED'; paymentKey: string; approvedAt: string }
+  | { outcome: 'DECLINED'; code: string; message: string };
+
+/**
+ * A gateway answer that retrying cannot change (a malformed request, a reused key) is a
+ * non-retryable failure; timeouts, dropped connections, 5xx and "in progress" are
+ * retried by Temporal with the same idempotency key.
+ */
+function asActivityFailure(error: unknown): unknown {
+  if (error instanceof PaymentGatewayError && !error.retryable) {
+    return ApplicationFailure.create({
+      type: 'PAYMENT_GATEWAY_REJECTED',
+      message: `the payment gateway refused the request: ${error.code} (${error.message})`,
+      nonRetryable: true,
+      details: [{ status: error.status, code: error.code }],
+    });
+  }
+  return error;
+}
+
+export const createPaymentActivities = (deps: { gateway: PaymentGateway }) => ({
+  /** Charges the order's amount; a decline is an answer, not a failure. */
+  async chargePayment(input: ChargeInput): Promise<ChargeResult> {
+    try {
+      const result = await deps.gateway.charge(input);
+      if (result.outcome === 'DECLINED') {
+        log.info('card declined', { orderId: input.orderId, code: result.code });
+        return { outcome: 'DECLINED', code: result.code, message: result.message };
+      }
+      return { outcome: 'APPROVED', paymentKey: result.paymentKey, approvedAt: result.approvedAt };
+    } catch (error) {
+      throw asActivityFailure(error);
+    }
+  },
+
+  /**
+   * Refunds every live charge of the order. It asks the gateway what was charged rather
+   * than trusting what the saga saw, so a charge whose response was lost (committed, then
+   * the connection dropped) is refunded too. Each refund's key is derived from the
+   * payment, so a retry never refunds twice.
+   */
+  async refundPayments(input: { orderId: string; reason: string }): Promise<{ refunded: string[] }> {
+    try {
+      const payments = await deps.gateway.listPayments(input.orderId);
+      const refunded: string[] = [];
+      for (const payment of payments.filter((p) => p.status === 'DONE')) {
+        await deps.gateway.cancel({ idempotencyKey: `refund-${payment.paymentKey}`, paymentKey: payment.paymentKey, reason: input.reason });
+        refunded.push(payment.paymentKey);
+      }
+      return { refunded };
+    } catch (error) {
+      throw asActivityFailure(error);
+    }
+  },
+});
+
+export type PaymentActivities = ReturnType<typeof createPaymentActivities>;

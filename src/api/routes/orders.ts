@@ -1,0 +1,149 @@
+import type { Principal } from '../../auth/tokens';
+import { createOrderRepository, type Order } from '../../db/repositories/orders';
+import type { Answer } from '../../orchestration/checkout';
+import type { AppDeps } from '../deps';
+import { ApiError } from '../errors';
+import { createIdempotentAnswers, hashRequest, idempotencyHeaders, type Outcome } from '../idempotency';
+import { defineRoute } from '../route';
+import { idParams } from '../schemas';
+import {
+  listOrdersQuery,
+  orderPageSchema,
+  orderSchema,
+  orderSummarySchema,
+  paidOrderSchema,
+  payOrderBody,
+  placeOrderBody,
+  presentListed,
+  presentOrder,
+} from './orders.schemas';
+
+const asOutcome = <T>(answer: Answer<T>): Outcome<T> =>
+  answer.ok ? { ok: true, body: answer.value } : { ok: false, error: new ApiError(answer.refusal.code, answer.refusal.message, answer.refusal.details) };
+
+export const orderRoutes = (deps: AppDeps) => {
+  const orders = createOrderRepository(deps.db);
+  const answers = createIdempotentAnswers(deps.db);
+
+  /** The order if the caller may see it: its customer, or an admin. Anyone else learns nothing (404). */
+  async function visibleOrder(orderId: string, principal: Principal, ownerOnly = false): Promise<Order> {
+    const order = await orders.find(orderId);
+    const allowed = order && (order.userId === principal.userId || (!ownerOnly && principal.role === 'admin'));
+    if (!allowed) throw new ApiError('ORDER_NOT_FOUND', `order ${orderId} does not exist`, { orderId });
+    return order;
+  }
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/orders',
+      summary: 'Place an order: reserve its stock, apply a coupon, hold it for payment (idempotent per Idempotency-Key)',
+      tag: 'orders',
+      access: 'customer',
+      headers: idempotencyHeaders,
+      body: placeOrderBody,
+      success: { status: 201, description: 'The order, waiting for payment until reservationExpiresAt', schema: orderSummarySchema },
+      errors: [
+        'VALIDATION_FAILED',
+        'UNAUTHORIZED',
+        'FORBIDDEN',
+        'OPTION_NOT_FOUND',
+        'OUT_OF_STOCK',
+        'CART_EMPTY',
+        'COUPON_NOT_USABLE',
+        'COUPON_MIN_ORDER_NOT_MET',
+        'DISCOUNT_EXCEEDS_TOTAL',
+        'IDEMPOTENCY_KEY_REUSED',
+        'SERVICE_UNAVAILABLE',
+      ],
+      async handle({ headers, body, principal, res }) {
+        const key = headers['idempotency-key'];
+        // The request's meaning, normalised: the same order asked twice hashes the same.
+        const request = {
+          items: (body.items ?? []).map((i) => ({ optionId: i.productOptionId, quantity: i.quantity })),
+          fromCart: body.fromCart === true,
+          userCouponId: body.userCouponId ?? null,
+        };
+        const requestHash = hashRequest(request);
+        return answers.answer({ userId: principal.userId, scope: 'place-order', key }, request, res, 201, async () =>
+          asOutcome(await deps.checkout.place({ userId: principal.userId, idempotencyKey: key, requestHash, ...request })),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/orders/:id/payment',
+      summary: 'Pay an order: runs the CompleteOrder saga (charge, confirm stock, complete); idempotent per Idempotency-Key',
+      tag: 'orders',
+      access: 'customer',
+      params: idParams,
+      headers: idempotencyHeaders,
+      body: payOrderBody,
+      success: { status: 200, description: 'The order is paid and COMPLETED', schema: paidOrderSchema },
+      errors: [
+        'VALIDATION_FAILED',
+        'UNAUTHORIZED',
+        'FORBIDDEN',
+        'ORDER_NOT_FOUND',
+        'PAYMENT_DECLINED',
+        'ORDER_NOT_PAYABLE',
+        'ORDER_FAILED',
+        'IDEMPOTENCY_KEY_REUSED',
+        'SERVICE_UNAVAILABLE',
+      ],
+      async handle({ params, headers, body, principal, res }) {
+        const order = await visibleOrder(params.id, principal, true);
+        const key = headers['idempotency-key'];
+        return answers.answer({ userId: principal.userId, scope: `pay-order:${order.id}`, key }, body, res, 200, async () =>
+          asOutcome(await deps.checkout.pay(order, key, body.cardToken)),
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/orders/:id/cancel',
+      summary: 'Cancel an order before payment: its stock and coupon are given back',
+      tag: 'orders',
+      access: 'authenticated',
+      params: idParams,
+      success: { status: 200, description: 'The order, CANCELLED (repeating the call is harmless)', schema: orderSummarySchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', 'SERVICE_UNAVAILABLE'],
+      async handle({ params, principal }) {
+        const answer = await deps.checkout.cancel(await visibleOrder(params.id, principal));
+        const outcome = asOutcome(answer);
+        if (!outcome.ok) throw outcome.error;
+        return outcome.body;
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/orders/:id',
+      summary: 'An order: status, items, amounts, payment and the progress of its payment saga',
+      tag: 'orders',
+      access: 'authenticated',
+      params: idParams,
+      success: { status: 200, description: 'The order', schema: orderSchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'ORDER_NOT_FOUND'],
+      async handle({ params, principal }) {
+        await visibleOrder(params.id, principal);
+        const order = (await orders.findWithItems(params.id))!;
+        const progress = order.sagaWorkflowId ? await deps.orderWorkflows.sagaProgress(order.sagaWorkflowId) : null;
+        return presentOrder(order, progress);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/orders',
+      summary: "The signed-in customer's orders, newest first",
+      tag: 'orders',
+      access: 'customer',
+      query: listOrdersQuery,
+      success: { status: 200, description: 'A page of orders', schema: orderPageSchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'],
+      async handle({ query, principal }) {
+        const { orders: page, total } = await orders.listForUser(principal.userId, query);
+        return { items: page.map(presentListed), total, page: query.page, limit: query.limit, totalPages: Math.ceil(total / query.limit) };
+      },
+    }),
+  ];
+};

@@ -1,0 +1,99 @@
+/** What the API, the order workflows and their activities say to each other. */
+import type { OrderStatus, Refusal } from '../domain/order';
+
+export type { Refusal };
+
+export interface OrderLineRequest {
+  optionId: string;
+  quantity: number;
+}
+
+export interface PlaceOrderInput {
+  orderId: string;
+  userId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  items: OrderLineRequest[];
+  fromCart: boolean;
+  userCouponId: string | null;
+  /** How long the order holds its stock waiting for payment. */
+  reservationTtlMs: number;
+}
+
+/** One order line priced from the catalog at placement. */
+export interface OrderLine {
+  optionId: string;
+  productId: string;
+  productName: string;
+  optionName: string;
+  unitPrice: number;
+  quantity: number;
+}
+
+export interface PreparedOrder {
+  lines: OrderLine[];
+  /** The cart lines the order was built from; the placement removes them from the cart. */
+  cartItemIds: string[];
+}
+
+export interface OrderSummary {
+  orderId: string;
+  status: OrderStatus;
+  totalAmount: number;
+  discountAmount: number;
+  finalAmount: number;
+  reservationExpiresAt: string;
+}
+
+export type PlacementOutcome = { kind: 'placed'; order: OrderSummary } | { kind: 'refused'; refusal: Refusal };
+
+export interface PayInput {
+  cardToken: string;
+}
+
+export interface PaidOrder {
+  orderId: string;
+  status: 'COMPLETED';
+  paymentKey: string;
+  paidAt: string;
+  amount: number;
+}
+
+/**
+ * A payment attempt's end: paid; declined (the order still waits for payment); refused
+ * (the order is not payable now); failed (the saga compensated, the order is FAILED).
+ */
+export type PaymentOutcome =
+  | { kind: 'paid'; payment: PaidOrder }
+  | { kind: 'declined'; refusal: Refusal }
+  | { kind: 'refused'; refusal: Refusal }
+  | { kind: 'failed'; refusal: Refusal };
+
+export type CancelOutcome = { kind: 'cancelled'; order: OrderSummary } | { kind: 'refused'; refusal: Refusal };
+
+export interface CompleteOrderInput {
+  orderId: string;
+  userId: string;
+  amount: number;
+  cardToken: string;
+  /** The order's payment attempt number: part of the charge's idempotency key. */
+  attempt: number;
+  userCouponId: string | null;
+}
+
+export type CompleteOrderResult =
+  | { kind: 'paid'; payment: PaidOrder }
+  | { kind: 'declined'; refusal: Refusal };
+
+export type SagaStep = 'charge' | 'confirmStock' | 'completeOrder';
+
+export interface SagaProgress {
+  orderId: string;
+  state: 'RUNNING' | 'COMPLETED' | 'DECLINED' | 'COMPENSATING' | 'COMPENSATED';
+  currentStep: SagaStep | null;
+  completedSteps: SagaStep[];
+  failedStep: SagaStep | null;
+  failureReason: string | null;
+  compensations: { name: string; state: 'PENDING' | 'RUNNING' | 'DONE'; failedAttempts: number }[];
+  needsAttention: boolean;
+}

@@ -1,0 +1,158 @@
+import type { Knex } from 'knex';
+import type { OrderLine, OrderSummary } from '../../contracts/orders';
+import type { OrderStatus } from '../../domain/order';
+
+export interface Order {
+  id: string;
+  userId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  workflowId: string;
+  status: OrderStatus;
+  totalAmount: number;
+  discountAmount: number;
+  finalAmount: number;
+  userCouponId: string | null;
+  reservationExpiresAt: Date;
+  sagaWorkflowId: string | null;
+  paymentKey: string | null;
+  paidAt: Date | null;
+  failureReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderWithItems extends Order {
+  items: (OrderLine & { lineAmount: number })[];
+}
+
+export type NewOrder = Omit<Order, 'status' | 'sagaWorkflowId' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
+
+const toOrder = (r: Record<string, any>): Order => ({
+  id: r.id,
+  userId: r.user_id,
+  idempotencyKey: r.idempotency_key,
+  requestHash: r.request_hash,
+  workflowId: r.workflow_id,
+  status: r.status,
+  totalAmount: r.total_amount,
+  discountAmount: r.discount_amount,
+  finalAmount: r.final_amount,
+  userCouponId: r.user_coupon_id,
+  reservationExpiresAt: r.reservation_expires_at,
+  sagaWorkflowId: r.saga_workflow_id,
+  paymentKey: r.payment_key,
+  paidAt: r.paid_at,
+  failureReason: r.failure_reason,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+
+/** The order as workflows and the API's placement answer describe it. */
+export const summarise = (order: Order): OrderSummary => ({
+  orderId: order.id,
+  status: order.status,
+  totalAmount: order.totalAmount,
+  discountAmount: order.discountAmount,
+  finalAmount: order.finalAmount,
+  reservationExpiresAt: order.reservationExpiresAt.toISOString(),
+});
+
+export function createOrderRepository(db: Knex) {
+  return {
+    async find(orderId: string, trx: Knex = db): Promise<Order | undefined> {
+      const row = await trx('orders').where({ id: orderId }).first();
+      return row ? toOrder(row) : undefined;
+    },
+
+    /** The order's row, locked until the transaction ends: status moves of one order queue here. */
+    async lock(trx: Knex.Transaction, orderId: string): Promise<Order | undefined> {
+      const row = await trx('orders').where({ id: orderId }).forUpdate().first();
+      return row ? toOrder(row) : undefined;
+    },
+
+    async findWithItems(orderId: string): Promise<OrderWithItems | undefined> {
+      const order = await this.find(orderId);
+      if (!order) return undefined;
+      const items = await db('order_items').where({ order_id: orderId }).orderBy('product_name').orderBy('option_name');
+      return {
+        ...order,
+        items: items.map((r) => ({
+          optionId: r.option_id,
+          productId: r.product_id,
+          productName: r.product_name,
+          optionName: r.option_name,
+          unitPrice: r.unit_price,
+          quantity: r.quantity,
+          lineAmount: r.line_amount,
+        })),
+      };
+    },
+
+    async insert(trx: Knex.Transaction, order: NewOrder, lines: OrderLine[]): Promise<Order> {
+      const [row] = await trx('orders')
+        .insert({
+          id: order.id,
+          user_id: order.userId,
+          idempotency_key: order.idempotencyKey,
+          request_hash: order.requestHash,
+          workflow_id: order.workflowId,
+          status: 'PENDING_PAYMENT',
+          total_amount: order.totalAmount,
+          discount_amount: order.discountAmount,
+          final_amount: order.finalAmount,
+          user_coupon_id: order.userCouponId,
+          reservation_expires_at: order.reservationExpiresAt,
+        })
+        .returning('*');
+      await trx('order_items').insert(
+        lines.map((l) => ({
+          order_id: order.id,
+          option_id: l.optionId,
+          product_id: l.productId,
+          product_name: l.productName,
+          option_name: l.optionName,
+          unit_price: l.unitPrice,
+          quantity: l.quantity,
+          line_amount: l.unitPrice * l.quantity,
+        })),
+      );
+      return toOrder(row);
+    },
+
+    async update(
+      trx: Knex,
+      orderId: string,
+      changes: Partial<Pick<Order, 'status' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaWorkflowId'>>,
+    ): Promise<Order> {
+      const [row] = await trx('orders')
+        .where({ id: orderId })
+        .update({
+          status: changes.status,
+          payment_key: changes.paymentKey,
+          paid_at: changes.paidAt,
+          failure_reason: changes.failureReason,
+          saga_workflow_id: changes.sagaWorkflowId,
+          updated_at: trx.fn.now(),
+        })
+        .returning('*');
+      return toOrder(row);
+    },
+
+    /** A customer's orders, newest first (id breaks ties so pages never overlap). */
+    async listForUser(userId: string, page: { page: number; limit: number }): Promise<{ orders: Order[]; total: number }> {
+      const [{ count }] = await db('orders').where({ user_id: userId }).count<{ count: string }[]>({ count: '*' });
+      const rows = await db('orders')
+        .where({ user_id: userId })
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(page.limit)
+        .offset((page.page - 1) * page.limit);
+      return { orders: rows.map(toOrder), total: Number(count) };
+    },
+  };
+}
+
+export type OrderRepository = ReturnType<typeof createOrderRepository>;

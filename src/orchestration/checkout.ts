@@ -1,0 +1,78 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Knex } from 'knex';
+import type { OrderLineRequest, OrderSummary, PaidOrder } from '../contracts/orders';
+import { orderWorkflowId } from '../contracts/workflowIds';
+import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
+import { isFinal, type Refusal } from '../domain/order';
+import { orderIdFor } from './orderIds';
+import type { OrderWorkflows } from './orders';
+
+/** A request's answer: a value, or a business refusal (both are final and worth storing). */
+export type Answer<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+const refused = <T>(refusal: Refusal): Answer<T> => ({ ok: false, refusal });
+
+const notPayable = (order: Order): Refusal => ({
+  code: 'ORDER_NOT_PAYABLE',
+  message: `the order is ${order.status}`,
+  details: { orderId: order.id, status: order.status },
+});
+
+/**
+ * Checkout as the API sees it. What PostgreSQL already shows as final is answered from
+ * a read; everything that may change an order goes through its workflow.
+ */
+export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; reservationTtlMs: number }) {
+  const orders = createOrderRepository(deps.db);
+
+  /** After its workflow has closed, an order's row is the whole truth about it. */
+  async function reread(orderId: string): Promise<Order> {
+    const order = await orders.find(orderId);
+    if (!order) throw new Error(`order ${orderId} vanished`);
+    return order;
+  }
+
+  return {
+    async place(request: {
+      userId: string;
+      idempotencyKey: string;
+      requestHash: string;
+      items: OrderLineRequest[];
+      fromCart: boolean;
+      userCouponId: string | null;
+    }): Promise<Answer<OrderSummary>> {
+      const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
+      const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs });
+      return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
+    },
+
+    async pay(order: Order, idempotencyKey: string, cardToken: string): Promise<Answer<PaidOrder>> {
+      if (isFinal(order.status)) return refused(notPayable(order));
+      try {
+        const outcome = await deps.workflows.pay(order.workflowId, idempotencyKey, cardToken);
+        return outcome.kind === 'paid' ? { ok: true, value: outcome.payment } : refused(outcome.refusal);
+      } catch (error) {
+        // The workflow closed between our read and the update (expired, cancelled, paid).
+        if (error instanceof WorkflowNotFoundError) return refused(notPayable(await reread(order.id)));
+        throw error;
+      }
+    },
+
+    async cancel(order: Order): Promise<Answer<OrderSummary>> {
+      if (order.status === 'CANCELLED') return { ok: true, value: summarise(order) };
+      const notCancellable = (o: Order): Answer<OrderSummary> =>
+        refused({ code: 'ORDER_NOT_CANCELLABLE', message: `the order is ${o.status}`, details: { orderId: o.id, status: o.status } });
+      if (isFinal(order.status)) return notCancellable(order);
+      try {
+        const outcome = await deps.workflows.cancel(order.workflowId);
+        return outcome.kind === 'cancelled' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        const now = await reread(order.id);
+        return now.status === 'CANCELLED' ? { ok: true, value: summarise(now) } : notCancellable(now);
+      }
+    },
+  };
+}
+
+export type Checkout = ReturnType<typeof createCheckout>;

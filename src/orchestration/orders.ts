@@ -1,0 +1,79 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
+import { cancelUpdate, payUpdate, payUpdateId, PLACEMENT_UPDATE_ID, placementUpdate, sagaProgressQuery } from '../contracts/orderMessages';
+import type { CancelOutcome, PaymentOutcome, PlaceOrderInput, PlacementOutcome, SagaProgress } from '../contracts/orders';
+import { orderWorkflowId } from '../contracts/workflowIds';
+import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
+import type { placeOrder } from '../workflows/placeOrder';
+import { awaitOutcome } from './awaitOutcome';
+
+/**
+ * The API's side of the order workflows: start (or join) an order's workflow and wait
+ * for the placement; send payments and cancellations to it; read a saga's progress.
+ */
+export function createOrderWorkflows(client: Client, taskQueue: string, options: { resultTimeoutMs: number }) {
+  return {
+    /**
+     * Update-with-start: starts the order's workflow, or joins the one running under the
+     * same (customer, key), and waits for its `placement` update. The fixed update id
+     * makes Temporal answer concurrent duplicates from one update, so they count once
+     * against the workflow's in-flight update limit and all get the same outcome.
+     */
+    place(input: Omit<PlaceOrderInput, 'orderId'> & { orderId: string }): Promise<PlacementOutcome> {
+      const workflowId = orderWorkflowId(input.userId, input.idempotencyKey);
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof placeOrder>('placeOrder', {
+        workflowId,
+        taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        // A closed run is only restarted when the API never stored its answer (it
+        // crashed in between); the new run finds the order and answers with it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        typedSearchAttributes: [
+          { key: OrderIdAttribute, value: input.orderId },
+          { key: CustomerIdAttribute, value: input.userId },
+          { key: OrderStateAttribute, value: 'PLACING' },
+          { key: NeedsAttentionAttribute, value: false },
+        ],
+        memo: { orderId: input.orderId, customerId: input.userId, idempotencyKey: input.idempotencyKey },
+      });
+      return awaitOutcome(
+        client,
+        workflowId,
+        () => client.workflow.executeUpdateWithStart(placementUpdate, { updateId: PLACEMENT_UPDATE_ID, startWorkflowOperation }),
+        options.resultTimeoutMs,
+      );
+    },
+
+    /** One payment attempt; the same key is the same update, answered once. */
+    pay(workflowId: string, idempotencyKey: string, cardToken: string): Promise<PaymentOutcome> {
+      const handle = client.workflow.getHandle(workflowId);
+      return awaitOutcome(
+        client,
+        workflowId,
+        () => handle.executeUpdate(payUpdate, { args: [{ cardToken }], updateId: payUpdateId(idempotencyKey) }),
+        options.resultTimeoutMs,
+      );
+    },
+
+    cancel(workflowId: string): Promise<CancelOutcome> {
+      const handle = client.workflow.getHandle(workflowId);
+      return awaitOutcome(client, workflowId, () => handle.executeUpdate(cancelUpdate), options.resultTimeoutMs);
+    },
+
+    /** The saga's progress, or null when it cannot be read quickly (no worker, retention). */
+    async sagaProgress(sagaWorkflowId: string): Promise<SagaProgress | null> {
+      try {
+        return await awaitOutcome(client, sagaWorkflowId, () => client.workflow.getHandle(sagaWorkflowId).query(sagaProgressQuery), 2_000);
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+export type OrderWorkflows = ReturnType<typeof createOrderWorkflows>;

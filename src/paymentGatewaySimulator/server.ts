@@ -1,0 +1,80 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import knex from 'knex';
+import type { Logger } from '../logging/logger';
+import { createGatewayApp } from './app';
+import { migrateGatewaySchema } from './migrations';
+import { createPaymentOperations } from './payments';
+
+export interface SimulatorOptions {
+  databaseUrl: string;
+  host: string;
+  /** 0 lets the OS pick (tests that run the simulator in-process). */
+  port: number;
+  failureRate: number;
+  latencyMs: [number, number];
+  timeoutHangMs: number;
+  logger: Logger;
+}
+
+export interface RunningSimulator {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Requests still running this long after a stop are cut off. */
+const DRAIN_MS = 3000;
+
+/**
+ * Migrates the simulator's schema and serves its HTTP API. Its database pool is its own
+ * (the platform's code is not involved), as another company's service would have.
+ */
+export async function startPaymentGatewaySimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const { logger } = options;
+  const db = knex({
+    client: 'pg',
+    connection: options.databaseUrl,
+    // Ten requests racing on one key each hold a connection while they find out.
+    pool: { min: 0, max: 20 },
+    acquireConnectionTimeout: 10_000,
+    log: {
+      warn: (message: unknown) => logger.warn({ component: 'knex' }, String(message)),
+      error: (message: unknown) => logger.error({ component: 'knex' }, String(message)),
+      deprecate: (message: unknown) => logger.warn({ component: 'knex' }, String(message)),
+      debug: (message: unknown) => logger.debug({ component: 'knex' }, String(message)),
+    },
+  });
+  try {
+    const applied = await migrateGatewaySchema(db);
+    logger.info({ applied }, applied.length ? 'gateway migrations applied' : 'gateway schema up to date');
+
+    // Aborted on stop, so held requests (tok_timeout, tok_slow_*) end instead of delaying it.
+    const stopping = new AbortController();
+    const operations = createPaymentOperations({ db, timeoutHangMs: options.timeoutHangMs, stopping: stopping.signal });
+    const app = createGatewayApp({ logger, operations, failureRate: options.failureRate, latencyMs: options.latencyMs });
+    const listening = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    });
+    const { port } = listening.address() as AddressInfo;
+    const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        stopping.abort();
+        await new Promise<void>((resolve) => {
+          const cutOff = setTimeout(() => listening.closeAllConnections(), DRAIN_MS);
+          listening.close(() => {
+            clearTimeout(cutOff);
+            resolve();
+          });
+          listening.closeIdleConnections();
+        });
+        await db.destroy();
+      })());
+    return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import readline from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { assertPortFree } from './ports';
+
+export interface PaymentGatewayProcessOptions {
+  databaseUrl: string;
+  host?: string;
+  port: number;
+  failureRate?: number;
+  latencyMs?: [number, number];
+  timeoutHangMs?: number;
+  logLevel?: string;
+  /** Each line the simulator prints (JSON log events); otherwise only the last few are kept. */
+  onLog?: (line: string) => void;
+}
+
+export interface PaymentGatewayProcess {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const READY_WITHIN_MS = 30_000;
+const KILL_AFTER_MS = 5000;
+const KEPT_LINES = 30;
+
+/** main.ts beside our sources (run through tsx), or main.js beside the compiled build. */
+function simulatorCommand(): { args: string[]; cwd?: string } {
+  const compiled = path.extname(__filename) === '.js';
+  const main = path.join(__dirname, '..', 'paymentGatewaySimulator', compiled ? 'main.js' : 'main.ts');
+  // From sources, run in the repository root so `--import tsx` resolves there.
+  return compiled ? { args: [main] } : { args: ['--import', 'tsx', main], cwd: path.resolve(__dirname, '../..') };
+}
+
+/**
+ * Runs the payment gateway simulator as its own Node process, as a real gateway would be
+ * another service, and resolves once it answers GET /healthz. The IPC channel is only a
+ * lifeline: the simulator exits when it closes, so it never outlives this process.
+ */
+export async function startPaymentGatewayProcess(options: PaymentGatewayProcessOptions): Promise<PaymentGatewayProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const latency = options.latencyMs ?? [0, 0];
+  // Otherwise another service on the port could answer the readiness check for us.
+  await assertPortFree(options.port, host, 'the gateway port (GATEWAY_PORT)');
+  const { args, cwd } = simulatorCommand();
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env: {
+      ...process.env,
+      GATEWAY_DATABASE_URL: options.databaseUrl,
+      GATEWAY_HOST: host,
+      GATEWAY_PORT: String(options.port),
+      GATEWAY_FAILURE_RATE: String(options.failureRate ?? 0),
+      GATEWAY_LATENCY_MS: latency[0] === latency[1] ? String(latency[0]) : `${latency[0]}-${latency[1]}`,
+      GATEWAY_TIMEOUT_HANG_MS: String(options.timeoutHangMs ?? 30_000),
+      LOG_LEVEL: options.logLevel ?? 'info',
+      // Lines for onLog, one event each, whatever the parent's terminal.
+      LOG_FORMAT: 'json',
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+
+  // Always drained (a full pipe would block the simulator), the last lines kept for errors.
+  const recent: string[] = [];
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on('line', (line) => {
+      recent.push(line);
+      if (recent.length > KEPT_LINES) recent.shift();
+      options.onLog?.(line);
+    });
+  }
+  let spawnFailed = false;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', (error) => {
+      // Could not be started (or signalled); there may be no exit event to wait for.
+      recent.push(String(error));
+      spawnFailed = child.pid === undefined;
+      if (spawnFailed) resolve();
+    });
+  });
+  const hasExited = () => spawnFailed || child.exitCode !== null || child.signalCode !== null;
+
+  const stop = async () => {
+    if (hasExited()) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (!(await answersHealth(url))) {
+    const problem = hasExited()
+      ? `exited (${child.exitCode ?? child.signalCode}) before it was ready`
+      : Date.now() > deadline
+        ? `was not ready within ${READY_WITHIN_MS} ms`
+        : undefined;
+    if (problem) {
+      await stop();
+      // The exit event can beat the last lines through the pipes.
+      await sleep(50);
+      throw new Error(`the payment gateway simulator on ${url} ${problem}; its last output:\n${recent.join('\n')}`);
+    }
+    await sleep(100);
+  }
+  return { url, pid: child.pid!, stop };
+}
+
+async function answersHealth(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

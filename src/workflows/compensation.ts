@@ -1,0 +1,71 @@
+import { log, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SagaProgress } from '../contracts/orders';
+import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
+
+export interface Compensation {
+  name: string;
+  run(): Promise<unknown>;
+}
+
+/**
+ * Each compensation's activity is proxied with a bounded attempt count (a "round");
+ * a round that fails means the compensation keeps failing, so ops are told, and the
+ * next round starts after a pause that grows to 5 minutes. Rounds never stop: a
+ * compensation that started must finish, and one an operator fixes (data, a gateway)
+ * completes on the next round without anyone restarting anything.
+ */
+export const ATTEMPTS_PER_ROUND = 3;
+const pauseAfterRound = (round: number): number => Math.min(5_000 * 2 ** round, 5 * 60_000);
+
+/**
+ * Runs compensations in the order given (callers pass them reversed), one after the
+ * other, each until it succeeds. While one keeps failing the workflow carries
+ * `NeedsAttention = true` and a critical log line names the action to take; the flag
+ * is cleared once every compensation has succeeded.
+ */
+export async function runCompensations(
+  compensations: Compensation[],
+  context: { orderId: string; progress?: SagaProgress },
+): Promise<void> {
+  const entries = compensations.map((c) => ({ name: c.name, state: 'PENDING' as const, failedAttempts: 0 }));
+  if (context.progress) context.progress.compensations = entries.map((e) => ({ ...e }));
+  const entry = (i: number) => context.progress?.compensations[i];
+  let flagged = false;
+
+  for (const [i, compensation] of compensations.entries()) {
+    const current = entry(i);
+    if (current) current.state = 'RUNNING';
+    log.info('compensation started', { orderId: context.orderId, compensation: compensation.name });
+    for (let round = 0; ; round++) {
+      try {
+        await compensation.run();
+        break;
+      } catch (error) {
+        if (current) current.failedAttempts += ATTEMPTS_PER_ROUND;
+        if (!flagged) {
+          flagged = true;
+          upsertSearchAttributes([{ key: NeedsAttentionAttribute, value: true }]);
+          if (context.progress) context.progress.needsAttention = true;
+        }
+        log.error('CRITICAL: a compensation keeps failing; it is retried until it succeeds', {
+          severity: 'CRITICAL',
+          orderId: context.orderId,
+          compensation: compensation.name,
+          failedRounds: round + 1,
+          error: error instanceof Error ? error.message : String(error),
+          action:
+            'Open this workflow in the Temporal Web UI (NeedsAttention = true), read the failing activity, and fix its cause (gateway, database, data); do not terminate the workflow.',
+        });
+        await sleep(pauseAfterRound(round));
+      }
+    }
+    if (current) current.state = 'DONE';
+    log.info('compensation finished', { orderId: context.orderId, compensation: compensation.name });
+  }
+
+  if (flagged) {
+    upsertSearchAttributes([{ key: NeedsAttentionAttribute, value: false }]);
+    if (context.progress) context.progress.needsAttention = false;
+    log.warn('every compensation finally succeeded; attention flag cleared', { orderId: context.orderId });
+  }
+}

@@ -1,0 +1,123 @@
+import * as wf from '@temporalio/workflow';
+import type { OrderActivities } from '../activities/orders';
+import type { PaymentActivities } from '../activities/payments';
+import type { StockActivities } from '../activities/stock';
+import { sagaProgressQuery } from '../contracts/orderMessages';
+import type { CompleteOrderInput, CompleteOrderResult, SagaProgress, SagaStep } from '../contracts/orders';
+import { OrderStateAttribute } from '../temporal/searchAttributes';
+import { stockActivityOptions } from './activityOptions';
+import { ATTEMPTS_PER_ROUND, runCompensations, type Compensation } from './compensation';
+import { describeFailure } from './refusals';
+
+const { chargePayment } = wf.proxyActivities<PaymentActivities>({
+  // The gateway client gives up on a request after 10 s; 15 s leaves room for the
+  // request to be written and read. A worker that dies mid-charge is noticed this late.
+  startToCloseTimeout: '15 seconds',
+  // Timeouts, 5xx and "in progress" are retried with the same idempotency key (the
+  // gateway answers a repeat with the first charge); after 5 attempts (~15 s of backoff)
+  // the gateway is treated as down and the order fails and is compensated.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+const { confirmStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
+
+const { markOrderPaid, markOrderFailed } = wf.proxyLocalActivities<OrderActivities>({
+  // One short transaction on the order's row. Retried without limit: the database
+  // coming back is the only way forward (business refusals are non-retryable).
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+// Compensations run in rounds of ATTEMPTS_PER_ROUND attempts (src/workflows/compensation.ts).
+const compensationRetry: wf.RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: ATTEMPTS_PER_ROUND };
+const { refundPayments } = wf.proxyActivities<PaymentActivities>({ startToCloseTimeout: '30 seconds', retry: compensationRetry });
+const { returnStock, releaseStock } = wf.proxyActivities<StockActivities>({ ...stockActivityOptions, retry: compensationRetry });
+const { restoreCoupon } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '10 seconds', retry: compensationRetry });
+
+/** The charge's idempotency key: one per order and payment attempt, the same on every retry. */
+export const chargeIdempotencyKey = (orderId: string, attempt: number): string => `order-${orderId}-payment-${attempt}`;
+
+/**
+ * The CompleteOrder saga: charge -> confirm stock -> complete the order. Each step's
+ * compensation is registered before the step runs (a step that timed out may still
+ * have happened); on a failure they run in reverse, shielded from cancellation, until
+ * each succeeds; then the order is marked FAILED and the workflow fails so ops see it
+ * as Failed. A declined card is an answer, not a failure: nothing is compensated and
+ * the order keeps waiting for payment.
+ */
+export async function completeOrder(input: CompleteOrderInput): Promise<CompleteOrderResult> {
+  const { orderId } = input;
+  const progress: SagaProgress = {
+    orderId,
+    state: 'RUNNING',
+    currentStep: null,
+    completedSteps: [],
+    failedStep: null,
+    failureReason: null,
+    compensations: [],
+    needsAttention: false,
+  };
+  wf.setHandler(sagaProgressQuery, () => progress);
+  const setState = (state: SagaProgress['state']) => {
+    progress.state = state;
+    wf.upsertSearchAttributes([{ key: OrderStateAttribute, value: state === 'RUNNING' ? 'PAYING' : state }]);
+  };
+
+  // The order's own holds go back whatever step fails: its reservation, then its coupon.
+  const compensations: Compensation[] = [];
+  if (input.userCouponId) {
+    const userCouponId = input.userCouponId;
+    compensations.push({ name: 'restoreCoupon', run: () => restoreCoupon({ orderId, userCouponId }) });
+  }
+  compensations.push({ name: 'releaseStock', run: () => releaseStock(orderId) });
+
+  async function step<T>(name: SagaStep, run: () => Promise<T>): Promise<T> {
+    progress.currentStep = name;
+    wf.log.info('saga step started', { orderId, step: name });
+    const result = await run();
+    progress.completedSteps.push(name);
+    wf.log.info('saga step finished', { orderId, step: name });
+    return result;
+  }
+
+  try {
+    compensations.push({ name: 'refundPayment', run: () => refundPayments({ orderId, reason: 'order failed' }) });
+    const charge = await step('charge', () =>
+      chargePayment({ orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) }),
+    );
+    if (charge.outcome === 'DECLINED') {
+      setState('DECLINED');
+      return { kind: 'declined', refusal: { code: 'PAYMENT_DECLINED', message: `the card was declined: ${charge.message}`, details: { reason: charge.code } } };
+    }
+
+    compensations.push({ name: 'returnStock', run: () => returnStock(orderId) });
+    await step('confirmStock', () => confirmStock(orderId));
+
+    const order = await step('completeOrder', () => markOrderPaid({ orderId, paymentKey: charge.paymentKey, paidAt: charge.approvedAt }));
+    progress.currentStep = null;
+    setState('COMPLETED');
+    return {
+      kind: 'paid',
+      payment: { orderId, status: 'COMPLETED', paymentKey: charge.paymentKey, paidAt: charge.approvedAt, amount: order.finalAmount },
+    };
+  } catch (error) {
+    const failedStep = progress.currentStep;
+    const reason = `${failedStep ?? 'saga'} failed: ${describeFailure(error)}`;
+    progress.failedStep = failedStep;
+    progress.failureReason = reason;
+    progress.currentStep = null;
+    setState('COMPENSATING');
+    wf.log.warn('saga failed; compensating', { orderId, failedStep, reason });
+    await wf.CancellationScope.nonCancellable(async () => {
+      await runCompensations([...compensations].reverse(), { orderId, progress });
+      await markOrderFailed({ orderId, reason });
+    });
+    setState('COMPENSATED');
+    throw wf.ApplicationFailure.create({
+      type: 'ORDER_FAILED',
+      message: `order ${orderId} failed and was compensated (${reason})`,
+      nonRetryable: true,
+      details: [{ orderId, failedStep, reason }],
+    });
+  }
+}
