@@ -39,8 +39,10 @@ export const createOrderActivities = (deps: { db: Knex }) => {
       const order = await orders.lock(trx, orderId);
       if (!order) throw refuse(BusinessErrorCode.ORDER_NOT_FOUND, `order ${orderId} does not exist`, { orderId });
       const transition = orderTransition(order.status, to);
-      if (transition === 'already-done') return order;
-      if (transition === 'refuse') {
+      // Paid twice would be paid by two payments: only a retry of the same payment is a no-op.
+      const samePayment = changes.paymentKey === undefined || changes.paymentKey === order.paymentKey;
+      if (transition === 'already-done' && samePayment) return order;
+      if (transition !== 'apply') {
         throw refuse(refusalCode, `order ${orderId} is ${order.status}; it cannot become ${to}`, { orderId, status: order.status });
       }
       return orders.update(trx, orderId, { ...changes, status: to });

@@ -55,6 +55,7 @@ export async function startPaymentGatewaySimulator(options: SimulatorOptions): P
     const listening = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(options.port, options.host, (error?: Error) => (error ? reject(error) : resolve(s)));
     });
+    const closeServer = drainOnClose(listening);
     const { port } = listening.address() as AddressInfo;
     const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
 
@@ -62,14 +63,7 @@ export async function startPaymentGatewaySimulator(options: SimulatorOptions): P
     const stop = () =>
       (stopped ??= (async () => {
         stopping.abort();
-        await new Promise<void>((resolve) => {
-          const cutOff = setTimeout(() => listening.closeAllConnections(), DRAIN_MS);
-          listening.close(() => {
-            clearTimeout(cutOff);
-            resolve();
-          });
-          listening.closeIdleConnections();
-        });
+        await closeServer();
         await db.destroy();
       })());
     return { url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`, stop };
@@ -77,4 +71,31 @@ export async function startPaymentGatewaySimulator(options: SimulatorOptions): P
     await db.destroy();
     throw error;
   }
+}
+
+/**
+ * Returns a close that lets requests in progress finish (for at most DRAIN_MS), then
+ * closes every connection. `server.close()` alone would also wait for connections that
+ * carry no request, such as the one fetch opens again after a caller gives up waiting.
+ */
+function drainOnClose(server: Server): () => Promise<void> {
+  let inFlight = 0;
+  let closing = false;
+  server.on('request', (_req, res) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (closing && inFlight === 0) server.closeAllConnections();
+    });
+  });
+  return () =>
+    new Promise<void>((resolve) => {
+      closing = true;
+      const cutOff = setTimeout(() => server.closeAllConnections(), DRAIN_MS);
+      server.close(() => {
+        clearTimeout(cutOff);
+        resolve();
+      });
+      if (inFlight === 0) server.closeAllConnections();
+    });
 }

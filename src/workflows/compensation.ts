@@ -1,6 +1,7 @@
 import { log, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
+import { describeFailure } from './refusals';
 
 export interface Compensation {
   name: string;
@@ -52,7 +53,7 @@ export async function runCompensations(
           orderId: context.orderId,
           compensation: compensation.name,
           failedRounds: round + 1,
-          error: error instanceof Error ? error.message : String(error),
+          error: describeFailure(error),
           action:
             'Open this workflow in the Temporal Web UI (NeedsAttention = true), read the failing activity, and fix its cause (gateway, database, data); do not terminate the workflow.',
         });

@@ -58,8 +58,11 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
   });
 
   wf.setHandler(payUpdate, async ({ cardToken }): Promise<PaymentOutcome> => {
+    await wf.condition(() => placement !== undefined);
     // Payment attempts run one at a time; a second request waits for the first's outcome.
-    await wf.condition(() => placement !== undefined && !paying);
+    // Re-checked in a loop because every waiter wakes when `paying` falls: only the one
+    // that finds it false, and sets it below with no await in between, goes ahead.
+    while (paying) await wf.condition(() => !paying);
     if (state !== 'PENDING_PAYMENT' || !order) {
       return { kind: 'refused', refusal: refusal('ORDER_NOT_PAYABLE', `the order is ${state}`, { orderId, status: state }) };
     }

@@ -46,7 +46,8 @@ describe('payment gateway: the process and its faults', () => {
   afterAll(() => kit.close());
 
   it('a second simulator process with GATEWAY_FAILURE_RATE=1 answers every payment request 503', async () => {
-    const failing = await startPaymentGatewayProcess({ databaseUrl: testEnvironment().databaseUrl, port: await freePort(), failureRate: 1 });
+    const { databaseUrl } = testEnvironment();
+    const failing = await startPaymentGatewayProcess({ databaseUrl, port: await freePort(), failureRate: 1 });
     try {
       const client = createPaymentGatewayClient({ baseUrl: failing.url, timeoutMs: 5000 });
       const orderId = randomUUID();
