@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
+import { signUpCustomer } from '../support/factories';
+import { productWithStock, stockOf } from '../support/catalog';
+import { testEnvironment } from '../support/environment';
+import { eventually, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+/** `npm start worker` as its own process group, so a SIGKILL takes it down like a crash. */
+async function launchWorker(taskQueue: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const env = testEnvironment();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-worker-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', 'worker'], {
+    cwd: repoRoot,
+    detached: true,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: env.databaseUrl,
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Order platform is ready')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+describe('a worker killed in the middle of a saga', () => {
+  let stack: TestStack;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startTestStack({ withWorker: false, resultTimeoutMs: 110_000 });
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.exitCode === null && w.signalCode === null) process.kill(-w.pid!, 'SIGKILL');
+    await stack?.stop();
+  });
+
+  it('is finished by the next worker, with exactly one charge', async () => {
+    workers.push((await launchWorker(stack.taskQueue)).child);
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [3]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 2 }] });
+    expect(placed.status).toBe(201);
+    const orderId: string = placed.body.orderId;
+
+    // The gateway takes 4 s to approve: the worker dies while the charge is in flight.
+    const paying = payOrder(stack, customer, orderId, 'tok_slow_4000');
+    const saga = stack.client.workflow.getHandle(completeOrderWorkflowId(orderId, 1));
+    await eventually(
+      async () => {
+        try {
+          const { raw } = await saga.describe();
+          return raw.pendingActivities?.some((a) => a.activityType?.name === 'chargePayment') ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      'the charge activity to start',
+    );
+    process.kill(-workers[0].pid!, 'SIGKILL');
+
+    workers.push((await launchWorker(stack.taskQueue)).child);
+    const paid = await paying;
+
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ orderId, status: 'COMPLETED', amount: 2000 });
+    expect(await ledgerOf(stack.db, orderId)).toEqual({ charges: 1, refunds: 0, net: 2000 });
+    expect((await orderRow(stack.db, orderId)).status).toBe('COMPLETED');
+    expect(await stockOf(stack.db, optionId)).toEqual({ total: 3, available: 1, reserved: 0, sold: 2 });
+    // The retry reached the gateway with the same key and got the first charge back.
+    const [{ count }] = await stack.db('payment_gateway.payments').where({ order_id: orderId }).count<{ count: string }[]>('* as count');
+    expect(Number(count)).toBe(1);
+  });
+});
