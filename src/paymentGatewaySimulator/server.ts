@@ -57,7 +57,7 @@ export async function startPaymentGatewaySimulator(options: SimulatorOptions): P
     });
     const closeServer = drainOnClose(listening);
     const { port } = listening.address() as AddressInfo;
-    const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host;
+    const host = options.host === '0.0.0.0' ? '127.0.0.1' : options.host === '::' ? '::1' : options.host;
 
     let stopped: Promise<void> | undefined;
     const stop = () =>

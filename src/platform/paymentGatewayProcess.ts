@@ -91,7 +91,9 @@ export async function startPaymentGatewayProcess(options: PaymentGatewayProcessO
     clearTimeout(timer);
   };
 
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${options.port}`;
+  // Listening on every interface is reached through loopback.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${options.port}`;
   const deadline = Date.now() + READY_WITHIN_MS;
   while (!(await answersHealth(url))) {
     const problem = hasExited()

@@ -2,10 +2,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
+import { ApplicationFailure } from '@temporalio/activity';
+import { completeOrderWorkflowId, couponIssueWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
 import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
 import { businessFailureOf } from '../../src/orchestration/workflowFailure';
+import { productWithStock } from '../support/catalog';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
+import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { testEnvironment } from '../support/environment';
 import { startTestStack, type TestStack } from '../support/stack';
 
@@ -56,5 +59,59 @@ describe('record workflow histories', () => {
     });
     expect(await outcome(expired.id, winner.userId)).toBe('NOT_IN_ISSUE_PERIOD');
     await save('issueCoupon-not-in-period', couponIssueWorkflowId(expired.id, winner.userId));
+  });
+
+  it('records placeOrder and completeOrder: paid after a decline, refused, cancelled, expired, compensated', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [2]);
+    const line = { items: [{ productOptionId: optionId, quantity: 1 }] };
+    const workflowOf = (key: string) => orderWorkflowId(customer.userId, key);
+
+    const paid = await placeOrder(stack, customer, line, 'record-paid');
+    expect((await payOrder(stack, customer, paid.body.orderId, 'tok_decline')).status).toBe(402);
+    expect((await payOrder(stack, customer, paid.body.orderId, 'tok_visa')).status).toBe(200);
+    await stack.client.workflow.getHandle(workflowOf('record-paid')).result();
+    await save('placeOrder-paid-after-decline', workflowOf('record-paid'));
+    await save('completeOrder-declined', completeOrderWorkflowId(paid.body.orderId, 1));
+    await save('completeOrder-paid', completeOrderWorkflowId(paid.body.orderId, 2));
+
+    const cancelled = await placeOrder(stack, customer, line, 'record-cancelled');
+    expect((await cancelOrder(stack, customer, cancelled.body.orderId)).status).toBe(200);
+    await stack.client.workflow.getHandle(workflowOf('record-cancelled')).result();
+    await save('placeOrder-cancelled', workflowOf('record-cancelled'));
+
+    expect((await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 5 }] }, 'record-refused')).status).toBe(409);
+    await save('placeOrder-out-of-stock', workflowOf('record-refused'));
+
+    const shortLived = await startTestStack({ reservationTtlMs: 1_000 });
+    try {
+      // Each stack signs its own tokens: a customer of its own.
+      const late = await signUpCustomer(shortLived);
+      const expiring = await placeOrder(shortLived, late, line, 'record-expired');
+      await eventually(async () => ((await orderRow(stack.db, expiring.body.orderId)).status === 'EXPIRED' ? true : undefined));
+      await shortLived.client.workflow.getHandle(orderWorkflowId(late.userId, 'record-expired')).result();
+      await save('placeOrder-expired', orderWorkflowId(late.userId, 'record-expired'));
+    } finally {
+      await shortLived.stop();
+    }
+
+    const failing = await startTestStack({
+      activityOverrides: {
+        confirmStock: async () => {
+          throw ApplicationFailure.create({ type: 'INJECTED_FAILURE', message: 'confirm failed (recording)', nonRetryable: true });
+        },
+      },
+    });
+    try {
+      const unlucky = await signUpCustomer(failing);
+      const failed = await placeOrder(failing, unlucky, line, 'record-failed');
+      // The refund fails 4 times first: the history shows a compensation's retry rounds.
+      expect((await payOrder(failing, unlucky, failed.body.orderId, 'tok_refund_error_4')).status).toBe(409);
+      await failing.client.workflow.getHandle(orderWorkflowId(unlucky.userId, 'record-failed')).result();
+      await save('placeOrder-payment-failed', orderWorkflowId(unlucky.userId, 'record-failed'));
+      await save('completeOrder-compensated-after-retries', completeOrderWorkflowId(failed.body.orderId, 1));
+    } finally {
+      await failing.stop();
+    }
   });
 });

@@ -10,6 +10,7 @@ export interface PlatformPorts {
   pg: number;
   temporal: number;
   ui: number;
+  gateway: number;
 }
 
 export interface PlatformProcess {
@@ -27,7 +28,7 @@ const startScript: string = require('../../package.json').scripts.start;
 export async function platformHome(): Promise<{ dataDir: string; ports: PlatformPorts }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
   await fs.chmod(dataDir, 0o755);
-  return { dataDir, ports: { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort() } };
+  return { dataDir, ports: { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), gateway: await freePort() } };
 }
 
 /**
@@ -51,6 +52,8 @@ export function launchPlatform(
       EMBEDDED_PG_PORT: String(home.ports.pg),
       TEMPORAL_DEV_PORT: String(home.ports.temporal),
       TEMPORAL_UI_PORT: String(home.ports.ui),
+      PAYMENT_GATEWAY_PORT: String(home.ports.gateway),
+      PAYMENT_GATEWAY_URL: '',
       TEMPORAL_CLI: testEnvironment().temporalCliPath,
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',
