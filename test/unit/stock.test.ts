@@ -4,6 +4,7 @@ import {
   isConsistent,
   release,
   reservationTransition,
+  returnSold,
   reserve,
   restock,
   stockStatus,
@@ -29,12 +30,17 @@ describe('stock moves', () => {
     expect(() => release(counts, 4)).toThrow(/only 3 reserved/);
   });
 
+  it('return moves sold back to available', () => {
+    expect(returnSold(counts, 1)).toEqual({ total: 10, available: 7, reserved: 3, sold: 0 });
+    expect(() => returnSold(counts, 2)).toThrow(/only 1 sold/);
+  });
+
   it('restock grows total and available together', () => {
     expect(restock(counts, 5)).toEqual({ total: 15, available: 11, reserved: 3, sold: 1 });
   });
 
   it('every move keeps the counts consistent', () => {
-    for (const next of [reserve(counts, 2)!, confirm(counts, 1), release(counts, 1), restock(counts, 4)]) {
+    for (const next of [reserve(counts, 2)!, confirm(counts, 1), release(counts, 1), returnSold(counts, 1), restock(counts, 4)]) {
       expect(isConsistent(next)).toBe(true);
     }
     expect(isConsistent({ ...counts, sold: 2 })).toBe(false);
@@ -60,6 +66,14 @@ describe('reservationTransition', () => {
     ['RELEASED', 'reserve', 'refuse'],
     ['RELEASED', 'confirm', 'refuse'],
     ['RELEASED', 'release', 'already-done'],
+    [undefined, 'return', 'already-done'],
+    ['RESERVED', 'return', 'already-done'],
+    ['CONFIRMED', 'return', 'apply RETURNED'],
+    ['RELEASED', 'return', 'already-done'],
+    ['RETURNED', 'return', 'already-done'],
+    ['RETURNED', 'reserve', 'refuse'],
+    ['RETURNED', 'confirm', 'refuse'],
+    ['RETURNED', 'release', 'already-done'],
   ];
 
   it.each(table)('from %s, %s -> %s', (from, action, expected) => {

@@ -1,4 +1,4 @@
-import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
+import { completeOrderWorkflowId, couponIssueWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
 
 describe('couponIssueWorkflowId', () => {
   const coupon = '6f1c1d5e-9a0b-4c5d-8e7f-0a1b2c3d4e5f';
@@ -16,5 +16,23 @@ describe('couponIssueWorkflowId', () => {
   it('refuses anything but UUIDs, so no caller-chosen text reaches an id', () => {
     expect(() => couponIssueWorkflowId('../../x', user)).toThrow(/UUID/);
     expect(() => couponIssueWorkflowId(coupon, `${user}:extra`)).toThrow(/UUID/);
+  });
+});
+
+describe('order workflow ids', () => {
+  const user = '0b9e8c7d-6a5f-4e3d-9c2b-1a0f9e8d7c6b';
+
+  it('scope the Idempotency-Key to its customer', () => {
+    expect(orderWorkflowId(user, 'checkout-1')).toBe(`order:${user}:checkout-1`);
+    expect(orderWorkflowId(user, 'checkout-1')).not.toBe(orderWorkflowId('1b9e8c7d-6a5f-4e3d-9c2b-1a0f9e8d7c6b', 'checkout-1'));
+  });
+
+  it('refuse a key outside [A-Za-z0-9_-]{1,64}', () => {
+    expect(() => orderWorkflowId(user, 'a:b')).toThrow(/Idempotency-Key/);
+    expect(() => orderWorkflowId(user, 'x'.repeat(65))).toThrow(/Idempotency-Key/);
+  });
+
+  it('number each payment attempt of an order', () => {
+    expect(completeOrderWorkflowId(user, 2)).toBe(`complete-order:${user}:2`);
   });
 });
