@@ -32,8 +32,15 @@ describe('health and API description', () => {
       '/api/v1/admin/products',
       '/api/v1/auth/login',
       '/api/v1/auth/signup',
+      '/api/v1/cart',
+      '/api/v1/cart/items',
+      '/api/v1/cart/items/{id}',
       '/api/v1/coupons/{id}',
       '/api/v1/coupons/{id}/issue',
+      '/api/v1/orders',
+      '/api/v1/orders/{id}',
+      '/api/v1/orders/{id}/cancel',
+      '/api/v1/orders/{id}/payment',
       '/api/v1/products',
       '/api/v1/products/{id}',
       '/api/v1/users/me',
@@ -48,6 +55,10 @@ describe('health and API description', () => {
     const signup = doc.body.paths['/api/v1/auth/signup'].post;
     expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '500', '503']);
     expect(signup.responses['400'].description).toContain('MALFORMED_JSON');
+    // The Idempotency-Key header is documented as a required header parameter.
+    const place = doc.body.paths['/api/v1/orders'].post;
+    expect(place.parameters).toEqual([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]);
+    expect(Object.keys(place.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422', '500', '503']);
   });
 
   it('serves the API docs page', async () => {
