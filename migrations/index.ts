@@ -3,7 +3,8 @@ import * as createUsers from './20261125000100_create_users';
 import * as createCoupons from './20261125000200_create_coupons';
 import * as createUserCoupons from './20261125000300_create_user_coupons';
 import * as createCatalog from './20261125000400_create_catalog';
-import * as createOrders from './20261125000500_create_orders';
+import * as allowReturnedStock from './20261125000500_allow_returned_stock';
+import * as createOrders from './20261125000600_create_orders';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -15,7 +16,8 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000200_create_coupons': createCoupons,
   '20261125000300_create_user_coupons': createUserCoupons,
   '20261125000400_create_catalog': createCatalog,
-  '20261125000500_create_orders': createOrders,
+  '20261125000500_allow_returned_stock': allowReturnedStock,
+  '20261125000600_create_orders': createOrders,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

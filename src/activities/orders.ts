@@ -17,7 +17,7 @@ export interface RecordOrderInput {
   requestHash: string;
   workflowId: string;
   lines: OrderLine[];
-  cartItemIds: string[];
+  cartLines: PreparedOrder['cartLines'];
   userCouponId: string | null;
   reservationExpiresAt: string;
 }
@@ -77,7 +77,7 @@ export const createOrderActivities = (deps: { db: Knex }) => {
           quantity,
         };
       });
-      return { lines, cartItemIds: cart.map((c) => c.id) };
+      return { lines, cartLines: cart.map((c) => ({ id: c.id, quantity: c.quantity })) };
     },
 
     /**
@@ -115,7 +115,7 @@ export const createOrderActivities = (deps: { db: Knex }) => {
             },
             input.lines,
           );
-          await carts.removeLines(trx, input.userId, input.cartItemIds);
+          await carts.takeOut(trx, input.userId, input.cartLines);
           return summarise(order);
         });
       } catch (error) {
@@ -150,9 +150,12 @@ export const createOrderActivities = (deps: { db: Knex }) => {
       return summarise(await moveOrder(input.orderId, 'FAILED', { failureReason: input.reason }, BusinessErrorCode.ORDER_NOT_PAYABLE));
     },
 
-    /** Links the order to its running payment saga, so GET /orders/:id can show its progress. */
-    async recordPaymentAttempt(input: { orderId: string; sagaWorkflowId: string }): Promise<void> {
-      await orders.update(db, input.orderId, { sagaWorkflowId: input.sagaWorkflowId });
+    /**
+     * Links the order to its running payment saga (GET /orders/:id shows its progress) and
+     * to the request that started it (a repeat of that request gets the attempt's outcome).
+     */
+    async recordPaymentAttempt(input: { orderId: string; sagaWorkflowId: string; requestKey: string }): Promise<void> {
+      await orders.update(db, input.orderId, { sagaWorkflowId: input.sagaWorkflowId, paymentRequestKey: input.requestKey });
     },
 
     /** Gives the order's coupon back to its customer (only if this order holds it). */

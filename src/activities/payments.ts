@@ -14,20 +14,29 @@ export type ChargeResult =
   | { outcome: 'DECLINED'; code: string; message: string };
 
 /**
- * A gateway answer that retrying cannot change (a malformed request, a reused key) is a
- * non-retryable failure; timeouts, dropped connections, 5xx and "in progress" are
- * retried by Temporal with the same idempotency key.
+ * How a failed gateway call reaches Temporal:
+ * - an answer that retrying cannot change (a malformed request, a reused key) is a
+ *   non-retryable failure;
+ * - no answer (timeout, dropped connection) or "this key is in progress" means the
+ *   charge may or may not have happened: `CHARGE_OUTCOME_UNKNOWN`, retried with the same
+ *   key until the gateway says which (src/workflows/completeOrder.ts);
+ * - a gateway fault (5xx, 429) is retried too.
  */
+export const OUTCOME_UNKNOWN = 'CHARGE_OUTCOME_UNKNOWN';
+
 function asActivityFailure(error: unknown): unknown {
-  if (error instanceof PaymentGatewayError && !error.retryable) {
+  if (!(error instanceof PaymentGatewayError)) return error;
+  const details = [{ status: error.status, code: error.code }];
+  if (!error.retryable) {
     return ApplicationFailure.create({
       type: 'PAYMENT_GATEWAY_REJECTED',
       message: `the payment gateway refused the request: ${error.code} (${error.message})`,
       nonRetryable: true,
-      details: [{ status: error.status, code: error.code }],
+      details,
     });
   }
-  return error;
+  const unknown = error.status === null || error.code === 'REQUEST_IN_PROGRESS';
+  return ApplicationFailure.create({ type: unknown ? OUTCOME_UNKNOWN : 'GATEWAY_UNAVAILABLE', message: error.message, details });
 }
 
 export const createPaymentActivities = (deps: { gateway: PaymentGateway }) => ({

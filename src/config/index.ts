@@ -65,8 +65,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d{1,5}(-\d{1,5})?$/, 'like 0 or 20-200 (milliseconds)')
     .default('0'),
-  /** How long one gateway call may take before the charge activity retries it. */
-  PAYMENT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  /** How long one gateway call may take before the charge activity retries it; below the charge activity's 15 s timeout. */
+  PAYMENT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(12_000).default(10_000),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   ADMIN_EMAIL: z.email().default('admin@example.com'),

@@ -32,8 +32,8 @@ export interface OrderLine {
 
 export interface PreparedOrder {
   lines: OrderLine[];
-  /** The cart lines the order was built from; the placement removes them from the cart. */
-  cartItemIds: string[];
+  /** The cart lines the order was built from, as read; the placement takes them out of the cart. */
+  cartLines: { id: string; quantity: number }[];
 }
 
 export interface OrderSummary {
@@ -49,6 +49,8 @@ export type PlacementOutcome = { kind: 'placed'; order: OrderSummary } | { kind:
 
 export interface PayInput {
   cardToken: string;
+  /** The client's Idempotency-Key of this payment request, recorded on the order. */
+  requestKey: string;
 }
 
 export interface PaidOrder {
@@ -61,10 +63,12 @@ export interface PaidOrder {
 
 /**
  * A payment attempt's end: paid; declined (the order still waits for payment); refused
- * (the order is not payable now); failed (the saga compensated, the order is FAILED).
+ * (the order is not payable now); failed (the saga compensated, the order is FAILED);
+ * busy (another attempt is running: nothing happened, the request may be repeated).
  */
 export type PaymentOutcome =
   | { kind: 'paid'; payment: PaidOrder }
+  | { kind: 'busy'; refusal: Refusal }
   | { kind: 'declined'; refusal: Refusal }
   | { kind: 'refused'; refusal: Refusal }
   | { kind: 'failed'; refusal: Refusal };
@@ -94,6 +98,6 @@ export interface SagaProgress {
   completedSteps: SagaStep[];
   failedStep: SagaStep | null;
   failureReason: string | null;
-  compensations: { name: string; state: 'PENDING' | 'RUNNING' | 'DONE'; failedAttempts: number }[];
+  compensations: { name: string; state: 'PENDING' | 'RUNNING' | 'DONE'; failedRounds: number }[];
   needsAttention: boolean;
 }

@@ -53,6 +53,9 @@ export interface Refusal {
 
 export type Pricing = { totalAmount: number; discountAmount: number; finalAmount: number };
 
+/** The largest amount an order may total: amounts are PostgreSQL `integer` columns. */
+export const MAX_ORDER_AMOUNT = 2_147_483_647;
+
 /**
  * What the order costs with the coupon, or why the coupon cannot be used on it. The
  * coupon must be the customer's own, unused (or used by this very order: a retried
@@ -64,6 +67,9 @@ export function priceOrder(
   coupon: (HeldCoupon & { id: string }) | null | undefined,
   context: { userId: string; orderId: string; now: Date; userCouponId: string | null },
 ): Pricing | Refusal {
+  if (total > MAX_ORDER_AMOUNT) {
+    return { code: 'ORDER_TOO_LARGE', message: `the order totals ${total}, more than ${MAX_ORDER_AMOUNT}`, details: { totalAmount: total } };
+  }
   if (context.userCouponId === null) {
     if (total <= 0) return { code: 'DISCOUNT_EXCEEDS_TOTAL', message: 'the order has nothing to pay', details: { totalAmount: total } };
     return { totalAmount: total, discountAmount: 0, finalAmount: total };

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { OrderLineRequest, OrderSummary, PaidOrder } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
+import { BusinessError } from '../domain/errors';
 import { isFinal, type Refusal } from '../domain/order';
 import { orderIdFor } from './orderIds';
 import type { OrderWorkflows } from './orders';
@@ -32,6 +33,31 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
     return order;
   }
 
+  /**
+   * The answer for a payment request on an order that has ended. The request that ran
+   * the order's last payment attempt gets that attempt's outcome again (its first answer
+   * may never have reached the client, or been stored); any other is refused.
+   */
+  function settledPayment(order: Order, requestKey: string): Answer<PaidOrder> {
+    if (order.paymentRequestKey === requestKey) {
+      if (order.status === 'COMPLETED' && order.paymentKey && order.paidAt) {
+        const payment: PaidOrder = {
+          orderId: order.id,
+          status: 'COMPLETED',
+          paymentKey: order.paymentKey,
+          paidAt: order.paidAt.toISOString(),
+          amount: order.finalAmount,
+        };
+        return { ok: true, value: payment };
+      }
+      if (order.status === 'FAILED') {
+        const reason = order.failureReason ?? 'unknown';
+        return refused({ code: 'ORDER_FAILED', message: `the payment failed and was reversed: ${reason}`, details: { orderId: order.id, reason } });
+      }
+    }
+    return refused(notPayable(order));
+  }
+
   return {
     async place(request: {
       userId: string;
@@ -47,13 +73,15 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
     },
 
     async pay(order: Order, idempotencyKey: string, cardToken: string): Promise<Answer<PaidOrder>> {
-      if (isFinal(order.status)) return refused(notPayable(order));
+      if (isFinal(order.status)) return settledPayment(order, idempotencyKey);
       try {
         const outcome = await deps.workflows.pay(order.workflowId, idempotencyKey, cardToken);
+        // Not an outcome: nothing happened, and the same request may be repeated.
+        if (outcome.kind === 'busy') throw new BusinessError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
         return outcome.kind === 'paid' ? { ok: true, value: outcome.payment } : refused(outcome.refusal);
       } catch (error) {
         // The workflow closed between our read and the update (expired, cancelled, paid).
-        if (error instanceof WorkflowNotFoundError) return refused(notPayable(await reread(order.id)));
+        if (error instanceof WorkflowNotFoundError) return settledPayment(await reread(order.id), idempotencyKey);
         throw error;
       }
     },

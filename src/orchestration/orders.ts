@@ -23,16 +23,17 @@ export function createOrderWorkflows(client: Client, taskQueue: string, options:
      * makes Temporal answer concurrent duplicates from one update, so they count once
      * against the workflow's in-flight update limit and all get the same outcome.
      */
-    place(input: Omit<PlaceOrderInput, 'orderId'> & { orderId: string }): Promise<PlacementOutcome> {
+    place(input: PlaceOrderInput): Promise<PlacementOutcome> {
       const workflowId = orderWorkflowId(input.userId, input.idempotencyKey);
       const startWorkflowOperation = new WithStartWorkflowOperation<typeof placeOrder>('placeOrder', {
         workflowId,
         taskQueue,
         args: [input],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        // A closed run is only restarted when the API never stored its answer (it
-        // crashed in between); the new run finds the order and answers with it.
-        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        // A closed run is never started again: its result is the placement's outcome
+        // (below). Only after the namespace's retention has dropped it could a new run
+        // start, and that run finds the order by its derived id instead of placing it twice.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         typedSearchAttributes: [
           { key: OrderIdAttribute, value: input.orderId },
           { key: CustomerIdAttribute, value: input.userId },
@@ -44,7 +45,18 @@ export function createOrderWorkflows(client: Client, taskQueue: string, options:
       return awaitOutcome(
         client,
         workflowId,
-        () => client.workflow.executeUpdateWithStart(placementUpdate, { updateId: PLACEMENT_UPDATE_ID, startWorkflowOperation }),
+        async () => {
+          try {
+            return await client.workflow.executeUpdateWithStart(placementUpdate, { updateId: PLACEMENT_UPDATE_ID, startWorkflowOperation });
+          } catch (error) {
+            // The order's run has closed (a refusal closes it at once; an order closes when
+            // paid, cancelled or expired): its result is the placement it answered with.
+            const handle = client.workflow.getHandle<typeof placeOrder>(workflowId);
+            const closed = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+            if (closed) return handle.result();
+            throw error;
+          }
+        },
         options.resultTimeoutMs,
       );
     },
@@ -55,7 +67,7 @@ export function createOrderWorkflows(client: Client, taskQueue: string, options:
       return awaitOutcome(
         client,
         workflowId,
-        () => handle.executeUpdate(payUpdate, { args: [{ cardToken }], updateId: payUpdateId(idempotencyKey) }),
+        () => handle.executeUpdate(payUpdate, { args: [{ cardToken, requestKey: idempotencyKey }], updateId: payUpdateId(idempotencyKey) }),
         options.resultTimeoutMs,
       );
     },

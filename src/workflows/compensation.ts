@@ -1,4 +1,4 @@
-import { log, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { log, sleep, upsertSearchAttributes, type RetryPolicy } from '@temporalio/workflow';
 import type { SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
 import { describeFailure } from './refusals';
@@ -16,6 +16,14 @@ export interface Compensation {
  * completes on the next round without anyone restarting anything.
  */
 export const ATTEMPTS_PER_ROUND = 3;
+
+/** The retry policy of every compensation activity: one round (1 s, then 2 s backoff). */
+export const compensationRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: ATTEMPTS_PER_ROUND,
+};
 const pauseAfterRound = (round: number): number => Math.min(5_000 * 2 ** round, 5 * 60_000);
 
 /**
@@ -28,7 +36,7 @@ export async function runCompensations(
   compensations: Compensation[],
   context: { orderId: string; progress?: SagaProgress },
 ): Promise<void> {
-  const entries = compensations.map((c) => ({ name: c.name, state: 'PENDING' as const, failedAttempts: 0 }));
+  const entries = compensations.map((c) => ({ name: c.name, state: 'PENDING' as const, failedRounds: 0 }));
   if (context.progress) context.progress.compensations = entries.map((e) => ({ ...e }));
   const entry = (i: number) => context.progress?.compensations[i];
   let flagged = false;
@@ -42,7 +50,7 @@ export async function runCompensations(
         await compensation.run();
         break;
       } catch (error) {
-        if (current) current.failedAttempts += ATTEMPTS_PER_ROUND;
+        if (current) current.failedRounds += 1;
         if (!flagged) {
           flagged = true;
           upsertSearchAttributes([{ key: NeedsAttentionAttribute, value: true }]);

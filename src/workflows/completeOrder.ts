@@ -6,18 +6,43 @@ import { sagaProgressQuery } from '../contracts/orderMessages';
 import type { CompleteOrderInput, CompleteOrderResult, SagaProgress, SagaStep } from '../contracts/orders';
 import { OrderStateAttribute } from '../temporal/searchAttributes';
 import { stockActivityOptions } from './activityOptions';
-import { ATTEMPTS_PER_ROUND, runCompensations, type Compensation } from './compensation';
+import { compensationRetry, runCompensations, type Compensation } from './compensation';
 import { describeFailure } from './refusals';
 
 const { chargePayment } = wf.proxyActivities<PaymentActivities>({
-  // The gateway client gives up on a request after 10 s; 15 s leaves room for the
-  // request to be written and read. A worker that dies mid-charge is noticed this late.
+  // The gateway client gives up on a request after PAYMENT_GATEWAY_TIMEOUT_MS (at most
+  // 12 s); 15 s leaves room to write and read it. A worker that dies mid-charge is noticed this late.
   startToCloseTimeout: '15 seconds',
-  // Timeouts, 5xx and "in progress" are retried with the same idempotency key (the
-  // gateway answers a repeat with the first charge); after 5 attempts (~15 s of backoff)
-  // the gateway is treated as down and the order fails and is compensated.
+  // 5 attempts (~15 s of backoff) per call; what happens after depends on why they failed
+  // (chargeUntilKnown below).
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
+
+/**
+ * While the charge's outcome is unknown (no answer, or the gateway still working on the
+ * key) the saga keeps asking with the same key rather than compensating: a refund issued
+ * now would find nothing, and a charge committed later would never be refunded. Ten
+ * minutes bounds a gateway that never answers; a gateway that answers with a fault
+ * ends the charge step at once.
+ */
+const UNKNOWN_OUTCOME_BUDGET_MS = 10 * 60_000;
+
+const outcomeUnknown = (error: unknown): boolean => {
+  const cause = error instanceof wf.ActivityFailure ? error.cause : undefined;
+  return (cause instanceof wf.ApplicationFailure && cause.type === 'CHARGE_OUTCOME_UNKNOWN') || cause instanceof wf.TimeoutFailure;
+};
+
+async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0]): ReturnType<typeof chargePayment> {
+  const giveUpAt = Date.now() + UNKNOWN_OUTCOME_BUDGET_MS;
+  for (;;) {
+    try {
+      return await chargePayment(input);
+    } catch (error) {
+      if (!outcomeUnknown(error) || Date.now() >= giveUpAt) throw error;
+      wf.log.warn('the charge outcome is still unknown; asking the gateway again with the same key', { orderId: input.orderId });
+    }
+  }
+}
 
 const { confirmStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
 
@@ -28,8 +53,7 @@ const { markOrderPaid, markOrderFailed } = wf.proxyLocalActivities<OrderActiviti
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 
-// Compensations run in rounds of ATTEMPTS_PER_ROUND attempts (src/workflows/compensation.ts).
-const compensationRetry: wf.RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: ATTEMPTS_PER_ROUND };
+// Compensations run in rounds (src/workflows/compensation.ts).
 const { refundPayments } = wf.proxyActivities<PaymentActivities>({ startToCloseTimeout: '30 seconds', retry: compensationRetry });
 const { returnStock, releaseStock } = wf.proxyActivities<StockActivities>({ ...stockActivityOptions, retry: compensationRetry });
 const { restoreCoupon } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '10 seconds', retry: compensationRetry });
@@ -83,7 +107,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
   try {
     compensations.push({ name: 'refundPayment', run: () => refundPayments({ orderId, reason: 'order failed' }) });
     const charge = await step('charge', () =>
-      chargePayment({ orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) }),
+      chargeUntilKnown({ orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) }),
     );
     if (charge.outcome === 'DECLINED') {
       setState('DECLINED');

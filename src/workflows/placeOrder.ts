@@ -1,5 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
+import type { PaymentActivities } from '../activities/payments';
 import type { StockActivities } from '../activities/stock';
 import { cancelUpdate, payUpdate, placementUpdate } from '../contracts/orderMessages';
 import type { OrderSummary, PaymentOutcome, PlaceOrderInput, PlacementOutcome } from '../contracts/orders';
@@ -8,7 +9,7 @@ import type { OrderStatus, Refusal } from '../domain/order';
 import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
 import { stockActivityOptions } from './activityOptions';
 import { completeOrder } from './completeOrder';
-import { runCompensations } from './compensation';
+import { compensationRetry, runCompensations, type Compensation } from './compensation';
 import { describeFailure, refusalOf } from './refusals';
 
 const { prepareOrder, recordOrder, findOrder, closeUnpaidOrder, recordPaymentAttempt } = wf.proxyLocalActivities<OrderActivities>({
@@ -21,11 +22,20 @@ const { prepareOrder, recordOrder, findOrder, closeUnpaidOrder, recordPaymentAtt
 
 const { reserveStock, releaseStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
 
-// The expiry and cancellation compensations, in rounds (src/workflows/compensation.ts).
-const { restoreCoupon } = wf.proxyActivities<OrderActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 3 },
-});
+// Expiry, cancellation and a saga that ended abnormally give back what the order holds,
+// in rounds of ATTEMPTS_PER_ROUND (src/workflows/compensation.ts), so a release that keeps
+// failing raises NeedsAttention like the saga's own compensations.
+// (proxyActivities returns a Proxy: its functions are picked by name, not spread.)
+const compensateStock = wf.proxyActivities<StockActivities>({ ...stockActivityOptions, retry: compensationRetry });
+const compensateOrder = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '10 seconds', retry: compensationRetry });
+const compensatePayment = wf.proxyActivities<PaymentActivities>({ startToCloseTimeout: '30 seconds', retry: compensationRetry });
+const compensation = {
+  releaseStock: compensateStock.releaseStock,
+  returnStock: compensateStock.returnStock,
+  restoreCoupon: compensateOrder.restoreCoupon,
+  markOrderFailed: compensateOrder.markOrderFailed,
+  refundPayments: compensatePayment.refundPayments,
+};
 
 type State = 'PLACING' | OrderStatus | 'REFUSED';
 
@@ -45,6 +55,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
   let paying = false;
   let cancelRequested = false;
   let paymentAttempts = 0;
+  let holdsReturned = false;
 
   const setState = (next: State) => {
     state = next;
@@ -57,12 +68,15 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     return placement!;
   });
 
-  wf.setHandler(payUpdate, async ({ cardToken }): Promise<PaymentOutcome> => {
+  wf.setHandler(payUpdate, async ({ cardToken, requestKey }): Promise<PaymentOutcome> => {
     await wf.condition(() => placement !== undefined);
-    // Payment attempts run one at a time; a second request waits for the first's outcome.
-    // Re-checked in a loop because every waiter wakes when `paying` falls: only the one
-    // that finds it false, and sets it below with no await in between, goes ahead.
-    while (paying) await wf.condition(() => !paying);
+    // One payment attempt at a time, and no queue: a request that finds one running is
+    // told so at once (nothing charged, nothing stored; it may repeat). Queued requests
+    // would hold in-flight updates (10 per workflow) for a whole saga, and charge stale
+    // cards after a decline.
+    if (paying) {
+      return { kind: 'busy', refusal: refusal('PAYMENT_IN_PROGRESS', 'a payment of this order is in progress', { orderId }) };
+    }
     if (state !== 'PENDING_PAYMENT' || !order) {
       return { kind: 'refused', refusal: refusal('ORDER_NOT_PAYABLE', `the order is ${state}`, { orderId, status: state }) };
     }
@@ -75,11 +89,12 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     paying = true;
     paymentAttempts += 1;
     const sagaWorkflowId = completeOrderWorkflowId(orderId, paymentAttempts);
+    const amount = order.finalAmount;
     try {
-      await recordPaymentAttempt({ orderId, sagaWorkflowId });
+      await recordPaymentAttempt({ orderId, sagaWorkflowId, requestKey });
       const result = await wf.executeChild(completeOrder, {
         workflowId: sagaWorkflowId,
-        args: [{ orderId, userId: input.userId, amount: order.finalAmount, cardToken, attempt: paymentAttempts, userCouponId: input.userCouponId }],
+        args: [{ orderId, userId: input.userId, amount, cardToken, attempt: paymentAttempts, userCouponId: input.userCouponId }],
         // The saga must finish its compensations even if this workflow is terminated.
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
@@ -88,7 +103,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
           { key: OrderStateAttribute, value: 'PAYING' },
           { key: NeedsAttentionAttribute, value: false },
         ],
-        memo: { orderId, customerId: input.userId, amount: order.finalAmount, attempt: paymentAttempts },
+        memo: { orderId, customerId: input.userId, amount, attempt: paymentAttempts },
       });
       if (result.kind === 'declined') return result;
       order = { ...order, status: 'COMPLETED' };
@@ -96,7 +111,12 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
       return result;
     } catch (error) {
       if (!(error instanceof wf.ChildWorkflowFailure)) throw error;
-      // The saga compensated (refund, stock, coupon) and marked the order FAILED.
+      if (!sagaCompensated(error)) {
+        // The saga ended without compensating (terminated, timed out): this workflow
+        // gives back what the order holds, and refunds whatever was charged.
+        wf.log.error('the payment saga ended without compensating; compensating here', { orderId, sagaWorkflowId, severity: 'CRITICAL' });
+        await compensateAbandonedSaga(`the payment saga ${sagaWorkflowId} ended abnormally: ${describeFailure(error)}`);
+      }
       order = { ...order, status: 'FAILED' };
       setState('FAILED');
       const reason = describeFailure(error);
@@ -112,7 +132,11 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
       cancelRequested = true;
       await wf.condition(() => state !== 'PENDING_PAYMENT');
     }
-    if (state === 'CANCELLED' && order) return { kind: 'cancelled' as const, order };
+    if (state === 'CANCELLED' && order) {
+      // Answer once the stock and the coupon are back, so the customer can use them again.
+      await wf.condition(() => holdsReturned);
+      return { kind: 'cancelled' as const, order };
+    }
     const why = paying ? 'a payment is in progress' : `the order is ${state}`;
     return { kind: 'refused' as const, refusal: refusal('ORDER_NOT_CANCELLABLE', why, { orderId, status: state }) };
   });
@@ -164,7 +188,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
           requestHash: input.requestHash,
           workflowId: wf.workflowInfo().workflowId,
           lines: prepared.lines,
-          cartItemIds: prepared.cartItemIds,
+          cartLines: prepared.cartLines,
           userCouponId: input.userCouponId,
           reservationExpiresAt,
         });
@@ -187,16 +211,35 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     order = closed;
     setState(closed.status);
     wf.log.info(to === 'EXPIRED' ? 'reservation expired; releasing the order' : 'order cancelled; releasing it', { orderId });
+    await wf.CancellationScope.nonCancellable(() => runCompensations(holdCompensations(), { orderId }));
+    holdsReturned = true;
+  }
+
+  /** What a placed order holds: its reservation, then its coupon. */
+  function holdCompensations(): Compensation[] {
     const userCouponId = input.userCouponId;
-    await wf.CancellationScope.nonCancellable(() =>
-      runCompensations(
+    return [
+      { name: 'releaseStock', run: () => compensation.releaseStock(orderId) },
+      ...(userCouponId ? [{ name: 'restoreCoupon', run: () => compensation.restoreCoupon({ orderId, userCouponId }) }] : []),
+    ];
+  }
+
+  async function compensateAbandonedSaga(reason: string): Promise<void> {
+    await wf.CancellationScope.nonCancellable(async () => {
+      await runCompensations(
         [
-          { name: 'releaseStock', run: () => releaseStock(orderId) },
-          ...(userCouponId ? [{ name: 'restoreCoupon', run: () => restoreCoupon({ orderId, userCouponId }) }] : []),
+          { name: 'returnStock', run: () => compensation.returnStock(orderId) },
+          { name: 'refundPayment', run: () => compensation.refundPayments({ orderId, reason: 'order failed' }) },
+          ...holdCompensations(),
+          { name: 'markOrderFailed', run: () => compensation.markOrderFailed({ orderId, reason }) },
         ],
         { orderId },
-      ),
-    );
+      );
+    });
   }
 }
 
+/** The saga ran its compensations and failed on purpose (type ORDER_FAILED); anything else ended it early. */
+function sagaCompensated(error: wf.ChildWorkflowFailure): boolean {
+  return error.cause instanceof wf.ApplicationFailure && error.cause.type === 'ORDER_FAILED';
+}

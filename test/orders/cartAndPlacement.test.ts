@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createCartRepository } from '../../src/db/repositories/carts';
 import { createProductRepository } from '../../src/db/repositories/products';
 import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
@@ -76,6 +77,44 @@ describe('cart and order placement', () => {
     const empty = await placeOrder(stack, customer, { fromCart: true });
     expect(empty.status).toBe(422);
     expect(empty.body.error.code).toBe('CART_EMPTY');
+  });
+
+  it('takes out of the cart only what the order used, when the line grew meanwhile', async () => {
+    const customer = await signUpCustomer(stack);
+    const [a, b] = await productWithStock(stack.db, [9, 9]);
+    const lineA = (await cart(customer, 'POST', '/items', { productOptionId: a, quantity: 2 })).body;
+    const lineB = (await cart(customer, 'POST', '/items', { productOptionId: b, quantity: 1 })).body;
+    // The order read A at 2 and B at 1; the customer then added 3 more of A.
+    await createCartRepository(stack.db).add(customer.userId, { optionId: a, quantity: 3, productName: 'x', optionName: 'y', unitPrice: 1000 }, 9);
+
+    await stack.db.transaction((trx) =>
+      createCartRepository(stack.db).takeOut(trx, customer.userId, [
+        { id: lineA.id, quantity: 2 },
+        { id: lineB.id, quantity: 1 },
+      ]),
+    );
+
+    const left = (await cart(customer, 'GET')).body.items;
+    expect(left).toEqual([expect.objectContaining({ id: lineA.id, quantity: 3 })]);
+  });
+
+  it('refuses an order whose total does not fit an amount, and gives the stock back', async () => {
+    const customer = await signUpCustomer(stack);
+    const product = await createProductRepository(stack.db).insert({
+      name: 'Yacht',
+      description: null,
+      price: 2_000_000_000,
+      category: 'boats',
+      imageUrl: null,
+      options: [{ type: 'DEFAULT', name: 'Default', additionalPrice: 0, stock: 3 }],
+    });
+    const optionId = product.options[0].id;
+
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 2 }] });
+
+    expect(placed.status).toBe(422);
+    expect(placed.body.error).toMatchObject({ code: 'ORDER_TOO_LARGE', details: { totalAmount: 4_000_000_000 } });
+    expect(await stockOf(stack.db, optionId)).toEqual({ total: 3, available: 3, reserved: 0, sold: 0 });
   });
 
   it('refuses coupons that are not usable, and gives the reserved stock back', async () => {

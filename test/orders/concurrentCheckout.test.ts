@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { signUpCustomer, signUpCustomers } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
-import { ledgerOf, payOrder, placeOrder } from '../support/orders';
+import { ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /** Real concurrent requests against real PostgreSQL, Temporal and the gateway; exact counts. */
@@ -56,19 +56,80 @@ describe('checkout under concurrent requests', () => {
     for (const w of winners) expect(await ledgerOf(stack.db, w.orderId)).toEqual({ charges: 1, refunds: 0, net: 1000 });
   });
 
-  it('10 concurrent payments of one order with different keys charge it once', async () => {
+  it('15 concurrent payments of one order with different keys charge it once', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    const keys = Array.from({ length: 15 }, () => `pay-${randomUUID()}`);
+
+    const payments = await Promise.all(keys.map((key) => payOrder(stack, customer, placed.body.orderId, 'tok_visa', key)));
+
+    const statuses = payments.map((p) => p.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(14);
+    // Told at once while the first runs (nothing stored: the request may be repeated), or
+    // refused once the order is paid.
+    const codes = new Set(payments.filter((p) => p.status === 409).map((p) => p.body.error.code));
+    expect([...codes].every((c) => c === 'PAYMENT_IN_PROGRESS' || c === 'ORDER_NOT_PAYABLE')).toBe(true);
+    expect(await ledgerOf(stack.db, placed.body.orderId)).toEqual({ charges: 1, refunds: 0, net: 1000 });
+    expect(await stockOf(stack.db, optionId)).toEqual({ total: 1, available: 0, reserved: 0, sold: 1 });
+
+    // The winner's key gets its payment again; a loser's key now finds the order paid.
+    const winner = keys[statuses.indexOf(200)];
+    const again = await payOrder(stack, customer, placed.body.orderId, 'tok_visa', winner);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(payments[statuses.indexOf(200)].body);
+    const loser = keys[statuses.indexOf(409)];
+    expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa', loser)).body.error.code).toBe('ORDER_NOT_PAYABLE');
+  });
+
+  it('a repeated payment whose first answer was never stored still gets that payment', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    const key = `pay-${randomUUID()}`;
+    const paid = await payOrder(stack, customer, placed.body.orderId, 'tok_visa', key);
+    expect(paid.status).toBe(200);
+    // As if the API had died between the saga's answer and storing it.
+    await stack.db('idempotency_records').where({ user_id: customer.userId, key }).update({ response_status: null, response_body: null });
+
+    const repeated = await payOrder(stack, customer, placed.body.orderId, 'tok_visa', key);
+
+    expect(repeated.status).toBe(200);
+    expect(repeated.body).toEqual(paid.body);
+    expect(await ledgerOf(stack.db, placed.body.orderId)).toEqual({ charges: 1, refunds: 0, net: 1000 });
+  });
+
+  it('a refused placement repeated after its answer was lost is refused again, even once stock is back', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const key = `order-${randomUUID()}`;
+    const body = { items: [{ productOptionId: optionId, quantity: 2 }] };
+    const refused = await placeOrder(stack, customer, body, key);
+    expect(refused.status).toBe(409);
+    await stack.db('stocks').where({ option_id: optionId }).update({ total: 5, available: 5, version: stack.db.raw('version + 1') });
+    await stack.db('idempotency_records').where({ user_id: customer.userId, key }).update({ response_status: null, response_body: null });
+
+    const repeated = await placeOrder(stack, customer, body, key);
+
+    // The closed run's result is the answer: no second run places an order behind a 409.
+    expect(repeated.status).toBe(409);
+    expect(repeated.body).toEqual(refused.body);
+    expect(await countOrders({ user_id: customer.userId })).toBe(0);
+    expect(await stockOf(stack.db, optionId)).toEqual({ total: 5, available: 5, reserved: 0, sold: 0 });
+  });
+
+  it('a charge the gateway commits only after the first attempts gave up is waited for, not compensated', async () => {
     const customer = await signUpCustomer(stack);
     const [optionId] = await productWithStock(stack.db, [1]);
     const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
 
-    const payments = await Promise.all(Array.from({ length: 10 }, () => payOrder(stack, customer, placed.body.orderId, 'tok_visa')));
+    // 25 s: longer than the client timeout (10 s) plus all 5 attempts of one charge call.
+    const paid = await payOrder(stack, customer, placed.body.orderId, 'tok_slow_25000');
 
-    const statuses = payments.map((p) => p.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(9);
-    expect(payments.filter((p) => p.status === 409).every((p) => p.body.error.code === 'ORDER_NOT_PAYABLE')).toBe(true);
+    expect(paid.status).toBe(200);
     expect(await ledgerOf(stack.db, placed.body.orderId)).toEqual({ charges: 1, refunds: 0, net: 1000 });
-    expect(await stockOf(stack.db, optionId)).toEqual({ total: 1, available: 0, reserved: 0, sold: 1 });
+    expect((await orderRow(stack.db, placed.body.orderId)).status).toBe('COMPLETED');
   });
 
   it('a charge whose response the gateway drops is found by the retry with the same key: one charge', async () => {

@@ -126,10 +126,36 @@ describe('CompleteOrder saga compensation', () => {
     await expectCompensated(stack, order, 'confirmStock');
     expect(await ledgerOf(stack.db, order.orderId)).toEqual({ charges: 1, refunds: 1, net: 0 });
     const progress = await saga.query(sagaProgressQuery);
-    expect(progress.compensations.find((c) => c.name === 'refundPayment')).toMatchObject({ state: 'DONE', failedAttempts: 3 });
+    expect(progress.compensations.find((c) => c.name === 'refundPayment')).toMatchObject({ state: 'DONE', failedRounds: 1 });
     // Cleared once every compensation succeeded: nothing is left for ops to do.
     expect((await saga.describe()).typedSearchAttributes.get(NeedsAttentionAttribute)).toBe(false);
     const refundAttempts = await stack.db('payment_gateway.payments').where({ order_id: order.orderId }).first();
     expect(refundAttempts.refund_failures_remaining).toBe(0);
+  });
+
+  it('a saga terminated mid-way is compensated by its order workflow', async () => {
+    // confirmStock stalls, so the saga can be terminated after the charge.
+    const stall = async () => new Promise((resolve) => setTimeout(resolve, 15_000));
+    const { stack, admin } = await stackWith({ activityOverrides: { confirmStock: stall } });
+    const order = await placedOrder(stack, admin);
+    const saga = stack.client.workflow.getHandle(completeOrderWorkflowId(order.orderId, 1));
+
+    const paying = payOrder(stack, order.customer, order.orderId, 'tok_visa');
+    await eventually(async () => ((await ledgerOf(stack.db, order.orderId)).charges === 1 ? true : undefined), 30_000, 'the charge');
+    await eventually(async () => {
+      const { raw } = await saga.describe();
+      return raw.pendingActivities?.some((a) => a.activityType?.name === 'confirmStock') ? true : undefined;
+    }, 30_000, 'confirmStock to start');
+    await saga.terminate('an operator terminated the saga (what the runbook says never to do)');
+    const paid = await paying;
+
+    expect(paid.status).toBe(409);
+    expect(paid.body.error.code).toBe('ORDER_FAILED');
+    expect(await stockOf(stack.db, order.optionId)).toEqual({ total: 5, available: 5, reserved: 0, sold: 0 });
+    expect(await couponIsUsed(stack.db, order.userCouponId)).toBe(false);
+    expect(await ledgerOf(stack.db, order.orderId)).toEqual({ charges: 1, refunds: 1, net: 0 });
+    const row = await orderRow(stack.db, order.orderId);
+    expect(row.status).toBe('FAILED');
+    expect(row.failure_reason).toContain('ended abnormally');
   });
 });

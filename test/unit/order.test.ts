@@ -35,6 +35,11 @@ describe('order pricing', () => {
     });
   });
 
+  it('refuses a total that does not fit an amount column', () => {
+    expect(priceOrder(2_147_483_648, null, { ...context, userCouponId: null })).toMatchObject({ code: 'ORDER_TOO_LARGE' });
+    expect(isRefusal(priceOrder(2_147_483_647, null, { ...context, userCouponId: null }))).toBe(false);
+  });
+
   it('refuses a discount that would leave nothing to pay', () => {
     expect(priceOrder(1000, coupon({ discountValue: 1000 }), context)).toMatchObject({ code: 'DISCOUNT_EXCEEDS_TOTAL' });
     expect(priceOrder(1000, coupon({ discountType: 'PERCENTAGE', discountValue: 100 }), context)).toMatchObject({ code: 'DISCOUNT_EXCEEDS_TOTAL' });

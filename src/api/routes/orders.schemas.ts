@@ -56,7 +56,7 @@ const sagaProgressSchema = z.object({
   completedSteps: z.array(z.string()),
   failedStep: z.string().nullable(),
   failureReason: z.string().nullable(),
-  compensations: z.array(z.object({ name: z.string(), state: z.enum(['PENDING', 'RUNNING', 'DONE']), failedAttempts: z.number().int() })),
+  compensations: z.array(z.object({ name: z.string(), state: z.enum(['PENDING', 'RUNNING', 'DONE']), failedRounds: z.number().int() })),
   needsAttention: z.boolean(),
 });
 

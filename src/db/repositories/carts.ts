@@ -82,10 +82,19 @@ export function createCartRepository(db: Knex) {
       return db('cart_items').where({ user_id: userId }).delete();
     },
 
-    /** Removes the lines an order was built from (already-removed ones are skipped). */
-    async removeLines(trx: Knex, userId: string, itemIds: string[]): Promise<void> {
-      if (itemIds.length === 0) return;
-      await trx('cart_items').where({ user_id: userId }).whereIn('id', itemIds).delete();
+    /**
+     * Takes the quantities an order was built from out of the cart: a line is removed if
+     * it still holds what was read, and only reduced if the customer added to it since
+     * (those units were not ordered). A line already gone is skipped.
+     */
+    async takeOut(trx: Knex, userId: string, lines: { id: string; quantity: number }[]): Promise<void> {
+      for (const line of lines) {
+        await trx('cart_items').where({ user_id: userId, id: line.id }).where('quantity', '<=', line.quantity).delete();
+        await trx('cart_items')
+          .where({ user_id: userId, id: line.id })
+          .where('quantity', '>', line.quantity)
+          .update({ quantity: trx.raw('quantity - ?', [line.quantity]), updated_at: trx.fn.now() });
+      }
     },
   };
 }

@@ -15,6 +15,8 @@ export interface Order {
   userCouponId: string | null;
   reservationExpiresAt: Date;
   sagaWorkflowId: string | null;
+  /** The Idempotency-Key of the payment request that started the latest payment attempt. */
+  paymentRequestKey: string | null;
   paymentKey: string | null;
   paidAt: Date | null;
   failureReason: string | null;
@@ -26,7 +28,7 @@ export interface OrderWithItems extends Order {
   items: (OrderLine & { lineAmount: number })[];
 }
 
-export type NewOrder = Omit<Order, 'status' | 'sagaWorkflowId' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
+export type NewOrder = Omit<Order, 'status' | 'sagaWorkflowId' | 'paymentRequestKey' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
 
 const toOrder = (r: Record<string, any>): Order => ({
   id: r.id,
@@ -41,6 +43,7 @@ const toOrder = (r: Record<string, any>): Order => ({
   userCouponId: r.user_coupon_id,
   reservationExpiresAt: r.reservation_expires_at,
   sagaWorkflowId: r.saga_workflow_id,
+  paymentRequestKey: r.payment_request_key,
   paymentKey: r.payment_key,
   paidAt: r.paid_at,
   failureReason: r.failure_reason,
@@ -123,7 +126,7 @@ export function createOrderRepository(db: Knex) {
     async update(
       trx: Knex,
       orderId: string,
-      changes: Partial<Pick<Order, 'status' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaWorkflowId'>>,
+      changes: Partial<Pick<Order, 'status' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaWorkflowId' | 'paymentRequestKey'>>,
     ): Promise<Order> {
       const [row] = await trx('orders')
         .where({ id: orderId })
@@ -133,6 +136,7 @@ export function createOrderRepository(db: Knex) {
           paid_at: changes.paidAt,
           failure_reason: changes.failureReason,
           saga_workflow_id: changes.sagaWorkflowId,
+          payment_request_key: changes.paymentRequestKey,
           updated_at: trx.fn.now(),
         })
         .returning('*');

@@ -1,13 +1,6 @@
 import type { Knex } from 'knex';
 
 export async function up(knex: Knex): Promise<void> {
-  // A confirmed (sold) reservation can be handed back when the order fails after the
-  // confirm step: RETURNED is that move's end state (docs/stock.md).
-  await knex.raw('alter table stock_orders drop constraint stock_orders_state_known');
-  await knex.raw(
-    "alter table stock_orders add constraint stock_orders_state_known check (state in ('RESERVED', 'CONFIRMED', 'RELEASED', 'RETURNED'))",
-  );
-
   await knex.schema.createTable('cart_items', (t) => {
     t.uuid('id').primary().defaultTo(knex.raw('gen_random_uuid()'));
     t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
@@ -40,6 +33,7 @@ export async function up(knex: Knex): Promise<void> {
     t.uuid('user_coupon_id').references('user_coupons.id').onDelete('RESTRICT');
     t.timestamp('reservation_expires_at', { useTz: true }).notNullable();
     t.text('saga_workflow_id');
+    t.text('payment_request_key');
     t.text('payment_key');
     t.timestamp('paid_at', { useTz: true });
     t.text('failure_reason');
@@ -95,6 +89,4 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTable('order_items');
   await knex.schema.dropTable('orders');
   await knex.schema.dropTable('cart_items');
-  await knex.raw('alter table stock_orders drop constraint stock_orders_state_known');
-  await knex.raw("alter table stock_orders add constraint stock_orders_state_known check (state in ('RESERVED', 'CONFIRMED', 'RELEASED'))");
 }
