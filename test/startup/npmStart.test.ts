@@ -83,6 +83,27 @@ describe('npm start', () => {
     const claim = await request(api, 'POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token: login.body.accessToken });
     expect(claim.status).toBe(201);
 
+    // Checkout end to end through the stack npm start runs, the gateway simulator included.
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.gateway} (simulator)`);
+    const product = await request(api, 'POST', '/api/v1/admin/products', {
+      token: admin.body.accessToken,
+      body: { name: 'Mug', price: 1200, category: 'kitchen', stock: 3 },
+    });
+    const placed = await request(api, 'POST', '/api/v1/orders', {
+      token: login.body.accessToken,
+      headers: { 'idempotency-key': 'npm-start-order' },
+      body: { items: [{ productOptionId: product.body.options[0].id, quantity: 1 }], userCouponId: claim.body.userCouponId },
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.body.finalAmount).toBe(1100);
+    const paid = await request(api, 'POST', `/api/v1/orders/${placed.body.orderId}/payment`, {
+      token: login.body.accessToken,
+      headers: { 'idempotency-key': 'npm-start-payment' },
+      body: { cardToken: 'tok_visa' },
+    });
+    expect(paid.status).toBe(200);
+    expect(paid.body.status).toBe('COMPLETED');
+
     await ctrlC(first);
     for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
 
