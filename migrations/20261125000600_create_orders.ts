@@ -37,12 +37,16 @@ export async function up(knex: Knex): Promise<void> {
     t.text('payment_key');
     t.timestamp('paid_at', { useTz: true });
     t.text('failure_reason');
+    // Mirrors the NeedsAttention search attribute (a compensation keeps failing), for
+    // GET /admin/orders: PostgreSQL answers at once, Temporal's visibility eventually.
+    t.boolean('needs_attention').notNullable().defaultTo(false);
     t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
     // Exactly one order per customer and key, whatever the code or Temporal does.
     t.unique(['user_id', 'idempotency_key'], { indexName: 'orders_one_per_idempotency_key' });
     t.index(['user_id', 'created_at'], 'orders_by_user_newest');
     t.index(['status', 'created_at'], 'orders_by_status');
+    t.index(['needs_attention', 'created_at'], 'orders_by_attention');
     t.check(
       "status in ('PENDING_PAYMENT', 'COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED')",
       [],

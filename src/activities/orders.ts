@@ -158,6 +158,11 @@ export const createOrderActivities = (deps: { db: Knex }) => {
       await orders.update(db, input.orderId, { sagaWorkflowId: input.sagaWorkflowId, paymentRequestKey: input.requestKey });
     },
 
+    /** Mirrors the NeedsAttention search attribute on the order's row (GET /admin/orders). */
+    async setNeedsAttention(input: { orderId: string; value: boolean }): Promise<void> {
+      await orders.setNeedsAttention(input.orderId, input.value);
+    },
+
     /** Gives the order's coupon back to its customer (only if this order holds it). */
     async restoreCoupon(input: { orderId: string; userCouponId: string }): Promise<{ restored: boolean }> {
       return { restored: await userCoupons.restore(input.userCouponId, input.orderId) };

@@ -1,7 +1,20 @@
-import { log, sleep, upsertSearchAttributes, type RetryPolicy } from '@temporalio/workflow';
+import { log, proxyLocalActivities, sleep, upsertSearchAttributes, type RetryPolicy } from '@temporalio/workflow';
+import type { OrderActivities } from '../activities/orders';
 import type { SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
 import { describeFailure } from './refusals';
+
+const { setNeedsAttention } = proxyLocalActivities<OrderActivities>({
+  // One UPDATE; retried without limit, as a flag ops rely on must be written.
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/** Raises or clears the flag ops filter on: the search attribute and the order's row. */
+async function flagForAttention(orderId: string, value: boolean): Promise<void> {
+  upsertSearchAttributes([{ key: NeedsAttentionAttribute, value }]);
+  await setNeedsAttention({ orderId, value });
+}
 
 export interface Compensation {
   name: string;
@@ -53,8 +66,8 @@ export async function runCompensations(
         if (current) current.failedRounds += 1;
         if (!flagged) {
           flagged = true;
-          upsertSearchAttributes([{ key: NeedsAttentionAttribute, value: true }]);
           if (context.progress) context.progress.needsAttention = true;
+          await flagForAttention(context.orderId, true);
         }
         log.error('CRITICAL: a compensation keeps failing; it is retried until it succeeds', {
           severity: 'CRITICAL',
@@ -73,7 +86,7 @@ export async function runCompensations(
   }
 
   if (flagged) {
-    upsertSearchAttributes([{ key: NeedsAttentionAttribute, value: false }]);
+    await flagForAttention(context.orderId, false);
     if (context.progress) context.progress.needsAttention = false;
     log.warn('every compensation finally succeeded; attention flag cleared', { orderId: context.orderId });
   }

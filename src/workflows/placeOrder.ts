@@ -37,6 +37,9 @@ const compensation = {
   refundPayments: compensatePayment.refundPayments,
 };
 
+/** Patch id of the order memo with amounts; deprecate it once no pre-patch order runs. */
+export const ORDER_MEMO_PATCH = 'order-memo-amounts';
+
 type State = 'PLACING' | OrderStatus | 'REFUSED';
 
 /**
@@ -149,6 +152,17 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
   }
   order = placement.order;
   setState(order.status);
+  // Added after orders were already running: their histories have no memo change at this
+  // point, so the change is behind a patch and they still replay (docs/workflow-changes.md).
+  if (wf.patched(ORDER_MEMO_PATCH)) {
+    // The amounts beside the ids in the Web UI, so an order reads at a glance.
+    wf.upsertMemo({
+      totalAmount: order.totalAmount,
+      discountAmount: order.discountAmount,
+      finalAmount: order.finalAmount,
+      reservationExpiresAt: order.reservationExpiresAt,
+    });
+  }
 
   const expiresAt = Date.parse(order.reservationExpiresAt);
   // `state` changes in the update handlers too; the cast stops TypeScript narrowing it here.

@@ -120,6 +120,12 @@ describe('CompleteOrder saga compensation', () => {
       }
     }, 60_000, 'NeedsAttention = true on the saga');
     expect(flagged).toBe(true);
+    // Ops see it from PostgreSQL too, at once (search attributes are eventually consistent).
+    const attention = async (value: string) =>
+      (await request(stack.baseUrl, 'GET', `/api/v1/admin/orders?needsAttention=${value}&limit=100`, { token: admin.token })).body.items.map(
+        (o: { orderId: string }) => o.orderId,
+      );
+    await eventually(async () => ((await attention('true')).includes(order.orderId) ? true : undefined), 30_000, 'the admin list');
 
     const paid = await paying;
     expect(paid.status).toBe(409);
@@ -129,6 +135,16 @@ describe('CompleteOrder saga compensation', () => {
     expect(progress.compensations.find((c) => c.name === 'refundPayment')).toMatchObject({ state: 'DONE', failedRounds: 1 });
     // Cleared once every compensation succeeded: nothing is left for ops to do.
     expect((await saga.describe()).typedSearchAttributes.get(NeedsAttentionAttribute)).toBe(false);
+    expect(await attention('true')).not.toContain(order.orderId);
+    expect(await attention('false')).toContain(order.orderId);
+    const failed = await request(stack.baseUrl, 'GET', '/api/v1/admin/orders?state=FAILED&limit=100', { token: admin.token });
+    expect(failed.body.items.find((o: { orderId: string }) => o.orderId === order.orderId)).toMatchObject({
+      status: 'FAILED',
+      needsAttention: false,
+      sagaWorkflowId: completeOrderWorkflowId(order.orderId, 1),
+    });
+    expect((await request(stack.baseUrl, 'GET', '/api/v1/admin/orders?needsAttention=maybe', { token: admin.token })).status).toBe(400);
+    expect((await request(stack.baseUrl, 'GET', '/api/v1/admin/orders', { token: order.customer.token })).status).toBe(403);
     const refundAttempts = await stack.db('payment_gateway.payments').where({ order_id: order.orderId }).first();
     expect(refundAttempts.refund_failures_remaining).toBe(0);
   });

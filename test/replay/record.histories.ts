@@ -14,7 +14,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 
 /**
  * Records the histories that test/replay/*.test.ts replays. Not part of `npm test`:
- * run `npm run record:histories` after a deliberate, versioned workflow change, and
+ * run `npm run histories:record` after a deliberate, versioned workflow change, and
  * commit the new files beside the old ones (old histories must keep replaying).
  */
 const dir = path.join(__dirname, 'histories');
@@ -93,6 +93,27 @@ describe('record workflow histories', () => {
       await save('placeOrder-expired', orderWorkflowId(late.userId, 'record-expired'));
     } finally {
       await shortLived.stop();
+    }
+
+    // The charge step fails (the gateway answers 500 until the attempts run out).
+    const gatewayDown = await placeOrder(stack, customer, line, 'record-charge-failed');
+    expect((await payOrder(stack, customer, gatewayDown.body.orderId, 'tok_error')).status).toBe(409);
+    await save('completeOrder-charge-failed', completeOrderWorkflowId(gatewayDown.body.orderId, 1));
+
+    const completing = await startTestStack({
+      activityOverrides: {
+        markOrderPaid: async () => {
+          throw ApplicationFailure.create({ type: 'INJECTED_FAILURE', message: 'complete failed (recording)', nonRetryable: true });
+        },
+      },
+    });
+    try {
+      const buyer = await signUpCustomer(completing);
+      const sold = await placeOrder(completing, buyer, line, 'record-complete-failed');
+      expect((await payOrder(completing, buyer, sold.body.orderId, 'tok_visa')).status).toBe(409);
+      await save('completeOrder-complete-failed', completeOrderWorkflowId(sold.body.orderId, 1));
+    } finally {
+      await completing.stop();
     }
 
     const failing = await startTestStack({

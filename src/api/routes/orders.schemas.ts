@@ -29,6 +29,51 @@ export const listOrdersQuery = z.strictObject({
 
 const status = z.enum(['PENDING_PAYMENT', 'COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED']);
 
+export const adminOrdersQuery = listOrdersQuery.extend({
+  state: status.optional().meta({ description: "The order's status" }),
+  needsAttention: z
+    .enum(['true', 'false'], { message: 'must be true or false' })
+    .transform((v) => v === 'true')
+    .optional()
+    .meta({ description: 'Only orders whose payment saga has a compensation that keeps failing (true), or the others' }),
+});
+
+export const adminOrderSchema = z
+  .object({
+    orderId: z.uuid(),
+    customerId: z.uuid(),
+    status,
+    finalAmount: z.number().int(),
+    needsAttention: z.boolean(),
+    failureReason: z.string().nullable(),
+    workflowId: z.string(),
+    sagaWorkflowId: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AdminOrder' });
+
+export const adminOrderPageSchema = z.object({
+  items: z.array(adminOrderSchema),
+  total: z.number().int(),
+  page: z.number().int(),
+  limit: z.number().int(),
+  totalPages: z.number().int(),
+});
+
+export const presentAdminOrder = (o: Order): z.input<typeof adminOrderSchema> => ({
+  orderId: o.id,
+  customerId: o.userId,
+  status: o.status,
+  finalAmount: o.finalAmount,
+  needsAttention: o.needsAttention,
+  failureReason: o.failureReason,
+  workflowId: o.workflowId,
+  sagaWorkflowId: o.sagaWorkflowId,
+  createdAt: o.createdAt.toISOString(),
+  updatedAt: o.updatedAt.toISOString(),
+});
+
 export const orderSummarySchema = z
   .object({
     orderId: z.uuid(),

@@ -7,6 +7,8 @@ import { createIdempotentAnswers, hashRequest, idempotencyHeaders, type Outcome 
 import { defineRoute } from '../route';
 import { idParams } from '../schemas';
 import {
+  adminOrderPageSchema,
+  adminOrdersQuery,
   listOrdersQuery,
   orderPageSchema,
   orderSchema,
@@ -15,6 +17,7 @@ import {
   payOrderBody,
   placeOrderBody,
   presentListed,
+  presentAdminOrder,
   presentOrder,
 } from './orders.schemas';
 
@@ -145,6 +148,20 @@ export const orderRoutes = (deps: AppDeps) => {
       async handle({ query, principal }) {
         const { orders: page, total } = await orders.listForUser(principal.userId, query);
         return { items: page.map(presentListed), total, page: query.page, limit: query.limit, totalPages: Math.ceil(total / query.limit) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/admin/orders',
+      summary: "Every customer's orders for ops, by state and by whether a compensation keeps failing (from PostgreSQL, so current)",
+      tag: 'admin',
+      access: 'admin',
+      query: adminOrdersQuery,
+      success: { status: 200, description: 'A page of orders, newest first', schema: adminOrderPageSchema },
+      errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'],
+      async handle({ query }) {
+        const { orders: page, total } = await orders.listAll({ status: query.state, needsAttention: query.needsAttention, page: query.page, limit: query.limit });
+        return { items: page.map(presentAdminOrder), total, page: query.page, limit: query.limit, totalPages: Math.ceil(total / query.limit) };
       },
     }),
   ];

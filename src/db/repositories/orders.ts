@@ -20,6 +20,7 @@ export interface Order {
   paymentKey: string | null;
   paidAt: Date | null;
   failureReason: string | null;
+  needsAttention: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,7 +29,7 @@ export interface OrderWithItems extends Order {
   items: (OrderLine & { lineAmount: number })[];
 }
 
-export type NewOrder = Omit<Order, 'status' | 'sagaWorkflowId' | 'paymentRequestKey' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
+export type NewOrder = Omit<Order, 'status' | 'needsAttention' | 'sagaWorkflowId' | 'paymentRequestKey' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
 
 const toOrder = (r: Record<string, any>): Order => ({
   id: r.id,
@@ -47,6 +48,7 @@ const toOrder = (r: Record<string, any>): Order => ({
   paymentKey: r.payment_key,
   paidAt: r.paid_at,
   failureReason: r.failure_reason,
+  needsAttention: r.needs_attention,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -141,6 +143,28 @@ export function createOrderRepository(db: Knex) {
         })
         .returning('*');
       return toOrder(row);
+    },
+
+    async setNeedsAttention(orderId: string, value: boolean): Promise<void> {
+      await db('orders').where({ id: orderId }).update({ needs_attention: value, updated_at: db.fn.now() });
+    },
+
+    /** Every customer's orders for ops, newest first, optionally by status and attention. */
+    async listAll(filter: { status?: OrderStatus; needsAttention?: boolean; page: number; limit: number }): Promise<{ orders: Order[]; total: number }> {
+      const where = (q: Knex.QueryBuilder) => {
+        if (filter.status) q.where('status', filter.status);
+        if (filter.needsAttention !== undefined) q.where('needs_attention', filter.needsAttention);
+      };
+      const [{ count }] = await db('orders').modify(where).count<{ count: string }[]>({ count: '*' });
+      const rows = await db('orders')
+        .modify(where)
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'id', order: 'desc' },
+        ])
+        .limit(filter.limit)
+        .offset((filter.page - 1) * filter.limit);
+      return { orders: rows.map(toOrder), total: Number(count) };
     },
 
     /** A customer's orders, newest first (id breaks ties so pages never overlap). */

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { testEnvironment } from '../support/environment';
+
+/**
+ * Replays every recorded history in test/replay/histories (the JSON `temporal workflow
+ * show --output json` writes) against today's workflow code, each under its real workflow
+ * id. A change that would take a workflow already in flight down another path fails here,
+ * naming the history and the first command that no longer matches, before it can reach
+ * a running order. Histories are recorded by `npm run histories:record` and refreshed
+ * only deliberately (docs/workflow-changes.md).
+ */
+const dir = path.join(__dirname, 'histories');
+const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+interface Recorded {
+  file: string;
+  workflowId: string;
+  history: { events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
+}
+
+function load(file: string): Recorded {
+  const history = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  const workflowId = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+  if (!workflowId) throw new Error(`${file}: its first event names no workflow id`);
+  return { file, workflowId, history };
+}
+
+describe('recorded workflow histories replay against today\'s code', () => {
+  const failures = new Map<string, string>();
+
+  beforeAll(async () => {
+    const recorded = files.map(load);
+    const results = Worker.runReplayHistories(
+      { workflowBundle: { codePath: testEnvironment().workflowBundlePath } },
+      recorded.map(({ workflowId, history }) => ({ workflowId, history })),
+    );
+    for await (const result of results) {
+      if (result.error) {
+        const file = recorded.find((r) => r.workflowId === result.workflowId)?.file ?? result.workflowId;
+        failures.set(file, `${result.error.name}: ${result.error.message}`);
+      }
+    }
+  });
+
+  it('has a history for every workflow type and the paths that matter', () => {
+    const types = new Set(files.map((f) => f.split('-')[0]));
+    expect([...types].sort()).toEqual(['completeOrder', 'issueCoupon', 'placeOrder']);
+    expect(files.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it.each(files)('%s', (file) => {
+    expect(failures.get(file)).toBeUndefined();
+  });
+
+  it('keeps orders placed before the memo patch replaying beside those placed after it', () => {
+    const memoChanges = (file: string) =>
+      (load(file).history.events as { eventType?: string }[]).filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED').length;
+    expect(memoChanges('placeOrder-paid-after-decline.before-order-memo.json')).toBe(0);
+    expect(memoChanges('placeOrder-paid-after-decline.json')).toBe(1);
+    expect(failures.get('placeOrder-paid-after-decline.before-order-memo.json')).toBeUndefined();
+    expect(failures.get('placeOrder-paid-after-decline.json')).toBeUndefined();
+  });
+});
