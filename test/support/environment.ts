@@ -11,6 +11,8 @@ export interface TestEnvironment {
   workDir: string;
   /** The payment gateway simulator's base URL (its own process, schema payment_gateway). */
   paymentGatewayUrl: string;
+  /** The Temporal Web UI (the dev server's, or TEST_TEMPORAL_UI_URL with an external cluster). */
+  temporalUiUrl?: string;
 }
 
 const VARIABLE = 'ORDER_PLATFORM_TEST_ENVIRONMENT';

@@ -37,15 +37,19 @@ export default async function globalSetup(): Promise<void> {
   const databaseUrl = await startDatabase(workDir, stops);
 
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
+  let temporalUiUrl = process.env.TEST_TEMPORAL_UI_URL;
   if (!temporalAddress) {
     const server = await startTemporalDevServer({
       cliPath: temporalCliPath,
       port: await freePort(),
+      // The Web UI too: the browser test drives it as ops would.
+      uiPort: await freePort(),
       namespace: 'default',
       logFile: path.join(workDir, 'temporal.log'),
     });
     stops.push(server.stop);
     temporalAddress = server.address;
+    temporalUiUrl = server.uiUrl;
   }
 
   // A fresh external cluster lacks our search attributes; the dev server gets them at launch.
@@ -73,6 +77,7 @@ export default async function globalSetup(): Promise<void> {
     temporalCliPath,
     workDir,
     paymentGatewayUrl: paymentGateway.url,
+    temporalUiUrl,
   });
   process.stdout.write(`[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);
 }
