@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { OrderLineRequest, OrderSummary, PaidOrder } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
@@ -7,6 +7,11 @@ import { BusinessError } from '../domain/errors';
 import { isFinal, type Refusal } from '../domain/order';
 import { orderIdFor } from './orderIds';
 import type { OrderWorkflows } from './orders';
+
+const GRPC_RESOURCE_EXHAUSTED = 8;
+
+const isResourceExhausted = (error: unknown): boolean =>
+  error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === GRPC_RESOURCE_EXHAUSTED;
 
 /** A request's answer: a value, or a business refusal (both are final and worth storing). */
 export type Answer<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
@@ -82,6 +87,11 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
       } catch (error) {
         // The workflow closed between our read and the update (expired, cancelled, paid).
         if (error instanceof WorkflowNotFoundError) return settledPayment(await reread(order.id), idempotencyKey);
+        // More concurrent requests on this one order than its in-flight update limit
+        // (history.maxInFlightUpdates, 10): the server refused the update, nothing ran.
+        if (isResourceExhausted(error)) {
+          throw new BusinessError('PAYMENT_IN_PROGRESS', 'too many payment requests for this order at once; repeat the request', { orderId: order.id });
+        }
         throw error;
       }
     },
