@@ -21,13 +21,13 @@ export interface Strategy {
 }
 
 /**
- * What ships: the stock activity itself, called outside Temporal (it needs no activity
- * context). Lost races are counted through the conflict retry's onConflict hook, which
- * leaves its behaviour unchanged.
+ * What ships: the stock activity itself (STOCK_LOCKING=version-check, the default, or
+ * for-update), called outside Temporal (it needs no activity context). Lost races are
+ * counted through the conflict retry's onConflict hook, which leaves its behaviour unchanged.
  */
-function versionCheck(db: Knex): Strategy {
+const shipped = (locking: 'version-check' | 'for-update') => (db: Knex): Strategy => {
   let conflicts = 0;
-  const { reserveStock } = createStockActivities({ db, conflictRetry: { onConflict: () => (conflicts += 1) } });
+  const { reserveStock } = createStockActivities({ db, locking, conflictRetry: { onConflict: () => (conflicts += 1) } });
   return {
     async reserve(orderId, optionId, quantity) {
       try {
@@ -40,7 +40,7 @@ function versionCheck(db: Knex): Strategy {
     },
     retries: () => conflicts,
   };
-}
+};
 
 /**
  * The order's part of a reservation, as the activity does it: lock the order's row,
@@ -65,25 +65,6 @@ function reserveRecorded(db: Knex, take: (trx: Knex.Transaction, optionId: strin
 }
 
 /**
- * Pessimistic: the row lock taken by the read is held until commit, so the next request
- * reads only after this one's write is visible. Decides with the domain rule.
- */
-const forUpdate = (db: Knex) =>
-  reserveRecorded(db, async (trx, optionId, quantity) => {
-    const row = await trx('stocks').where({ option_id: optionId }).forUpdate().first();
-    if (!row) throw new Error(`option ${optionId} does not exist`);
-    const next = stock.reserve(row, quantity);
-    if (!next) return false;
-    await trx('stocks').where({ option_id: optionId }).update({
-      available: next.available,
-      reserved: next.reserved,
-      version: trx.raw('version + 1'),
-      updated_at: trx.fn.now(),
-    });
-    return true;
-  });
-
-/**
  * One statement, no read: a concurrent UPDATE waits for the row lock, and PostgreSQL
  * re-checks `available >= ?` on the row the winner committed before writing (READ
  * COMMITTED), so nobody can take units that are gone. The rule is restated in SQL, and
@@ -104,7 +85,7 @@ const conditionalUpdate = (db: Knex) =>
   });
 
 export const createStrategy: Record<StrategyName, (db: Knex) => Strategy> = {
-  'version-check': versionCheck,
-  'for-update': forUpdate,
+  'version-check': shipped('version-check'),
+  'for-update': shipped('for-update'),
   'conditional-update': conditionalUpdate,
 };

@@ -8,8 +8,9 @@ export class OptimisticLockConflict extends Error {
   }
 }
 
-// Deadlock and serialization failures are races too: the whole transaction is retried.
-const RETRYABLE_PG_CODES = new Set(['40P01', '40001']);
+// Deadlock and serialization failures are races too, and so is a lock wait that ran
+// past lock_timeout (55P03, the FOR UPDATE strategy): the whole transaction is retried.
+const RETRYABLE_PG_CODES = new Set(['40P01', '40001', '55P03']);
 
 export const isConflict = (error: unknown): boolean =>
   error instanceof OptimisticLockConflict || RETRYABLE_PG_CODES.has((error as { code?: string })?.code ?? '');

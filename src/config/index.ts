@@ -54,6 +54,8 @@ export const envSchema = z.object({
    * once on the dev server (~55 workflows/s) while still bounding a wait on dead workers.
    */
   WORKFLOW_RESULT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
+  /** How stock moves guard their rows: `version-check` (optimistic, the default) or `for-update` (docs/stock.md). */
+  STOCK_LOCKING: z.enum(['version-check', 'for-update']).default('version-check'),
   /** How long a placed order holds its stock waiting for payment (the workflow's durable timer). */
   ORDER_RESERVATION_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(600_000),
   /** An existing payment gateway; when unset, `npm start` runs the simulator (docs/payment-gateway.md). */
@@ -97,7 +99,7 @@ export interface Config {
   };
   auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
   http: { bodyLimit: string };
-  orders: { reservationTtlMs: number };
+  orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING'] };
   paymentGateway: { url?: string; port: number; timeoutMs: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
 
@@ -162,7 +164,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminPassword: env.ADMIN_PASSWORD,
     },
     http: { bodyLimit: env.BODY_LIMIT },
-    orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS },
+    orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS, stockLocking: env.STOCK_LOCKING },
     paymentGateway: {
       url: env.PAYMENT_GATEWAY_URL,
       port: env.PAYMENT_GATEWAY_PORT,

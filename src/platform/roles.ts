@@ -30,6 +30,7 @@ export async function startWorkerRole(
     taskQueue: config.temporal.taskQueue,
     db: deps.db,
     gateway: createPaymentGatewayClient({ baseUrl: deps.paymentGatewayUrl, timeoutMs: config.paymentGateway.timeoutMs }),
+    stockLocking: config.orders.stockLocking,
     logger,
   });
   shutdown.push('worker connection', () => connection.close());

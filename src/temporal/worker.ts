@@ -2,6 +2,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptio
 import type { Knex } from 'knex';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createActivities } from '../activities';
+import type { StockLocking } from '../activities/stock';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
 
@@ -27,6 +28,7 @@ export interface WorkerDeps {
   taskQueue: string;
   db: Knex;
   gateway: PaymentGateway;
+  stockLocking?: StockLocking;
   /** Replaces activities by name (tests inject failures into one step this way). */
   activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source. */
@@ -62,7 +64,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
     connection,
     namespace: deps.namespace,
     taskQueue: deps.taskQueue,
-    activities: { ...createActivities({ db: deps.db, gateway: deps.gateway }), ...deps.activityOverrides },
+    activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, stockLocking: deps.stockLocking }), ...deps.activityOverrides },
     workflowBundle,
   });
   return { worker, connection };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createStockActivities } from '../../src/activities/stock';
+import { createStockActivities, type StockLocking } from '../../src/activities/stock';
 import { createDb, type Knex } from '../../src/db/knex';
 import { productWithStock, reservationCount, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
@@ -8,12 +8,12 @@ import { testEnvironment } from '../support/environment';
  * Stock activities against real PostgreSQL under real concurrency: every call is its
  * own transaction on its own pooled connection, racing on the same stock rows.
  */
-describe('stock reservation', () => {
+describe.each<StockLocking>(['version-check', 'for-update'])('stock reservation (%s)', (locking) => {
   let db: Knex;
   let activities: ReturnType<typeof createStockActivities>;
   beforeAll(() => {
     db = createDb({ url: testEnvironment().databaseUrl, poolMax: 20 });
-    activities = createStockActivities({ db });
+    activities = createStockActivities({ db, locking });
   });
   afterAll(() => db.destroy());
 

@@ -8,6 +8,9 @@ describe('loadConfig', () => {
     expect(config.temporal.address).toBeUndefined();
     expect(config.temporal.taskQueue).toBe('order-platform');
     expect(config.auth.adminEmail).toBe('admin@example.com');
+    expect(config.orders).toEqual({ reservationTtlMs: 600_000, stockLocking: 'version-check' });
+    expect(loadConfig({ STOCK_LOCKING: 'for-update' }).orders.stockLocking).toBe('for-update');
+    expect(() => loadConfig({ STOCK_LOCKING: 'optimistic' })).toThrow(/STOCK_LOCKING/);
   });
 
   it('names the variable that holds a bad value', () => {

@@ -30,9 +30,13 @@ describe('retryOnConflict', () => {
     expect(slept).toEqual([50, 100, 200, 400]);
   });
 
-  it('treats PostgreSQL deadlocks and serialization failures as races', async () => {
+  it('treats PostgreSQL deadlocks, serialization failures and lock timeouts as races', async () => {
     const { options } = clock();
-    const errors = [Object.assign(new Error('deadlock'), { code: '40P01' }), Object.assign(new Error('ser'), { code: '40001' })];
+    const errors = [
+      Object.assign(new Error('deadlock'), { code: '40P01' }),
+      Object.assign(new Error('ser'), { code: '40001' }),
+      Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }),
+    ];
     const result = await retryOnConflict(async () => {
       const next = errors.shift();
       if (next) throw next;

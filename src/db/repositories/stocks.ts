@@ -34,6 +34,17 @@ export function createStockRepository(db: Knex) {
     },
 
     /**
+     * The rows locked until the transaction ends (`SELECT ... FOR UPDATE`), in option-id
+     * order so two multi-item orders lock in the same order and never deadlock. The
+     * version still travels with the counts: the write below stays version-checked, so
+     * either locking strategy is safe beside the other.
+     */
+    async lockMany(trx: Knex.Transaction, optionIds: string[]): Promise<Map<string, StockRow>> {
+      const rows = await trx('stocks').whereIn('option_id', optionIds).orderBy('option_id').forUpdate();
+      return new Map(rows.map((r) => [r.option_id as string, toStock(r)]));
+    },
+
+    /**
      * Writes new counts only if nobody changed the row since it was read: `WHERE version
      * = ?`. Returns false when another transaction got there first (the lost-update race
      * an unchecked write would have); the caller rolls back and retries from a fresh read.
