@@ -1,4 +1,4 @@
-import { ServiceError, WorkflowFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
 import { KnexTimeoutError } from 'knex';
 import type { Logger } from '../../logging/logger';
@@ -28,6 +28,11 @@ export function toApiError(error: unknown): ApiError {
       workflowId: error.workflowId,
     });
   }
+  if (error instanceof WorkflowUpdateFailedError) {
+    // Our update handlers answer with values and never throw, so a failed update was
+    // rejected before it ran (e.g. "not processed by worker" in a burst): nothing happened.
+    return new ApiError('SERVICE_UNAVAILABLE', 'the request was not taken up; repeating it is safe');
+  }
   if (error instanceof WorkflowFailedError) {
     // Failed for no business reason (e.g. the database stayed away past the retry window).
     return new ApiError('SERVICE_UNAVAILABLE', 'the operation could not be completed; repeating the same request is safe');
@@ -55,9 +60,9 @@ export const createErrorHandler =
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(error);
     const log = req.log ?? logger;
-    if (error instanceof OutcomePendingError) res.setHeader('Retry-After', '1');
+    if (error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError) res.setHeader('Retry-After', '1');
     // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
-    const expected = error instanceof ApiError || error instanceof OutcomePendingError;
+    const expected = error instanceof ApiError || error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError;
     if (expected && apiError.status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
     else if (apiError.status >= 500) log.error({ err: error }, 'request failed');
     if (res.headersSent) return;
