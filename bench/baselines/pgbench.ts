@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
+import { createThrowawayDatabase } from '../../src/dev/throwawayDatabase';
 
 /** pgbench: PGBENCH, then PATH, then Debian's PostgreSQL server packages. */
 function findPgbench(): string | undefined {
@@ -33,14 +34,9 @@ COMMIT;
 export async function pgbenchBaseline(databaseUrl: string, options: { clients: number; seconds: number }) {
   const pgbench = findPgbench();
   if (!pgbench) return { skipped: 'pgbench not found (install Debian postgresql, or set PGBENCH)' };
-  const name = `bench_pgbench_${process.pid}`;
-  const admin = new Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  const db = new Client({ connectionString: url.toString() });
-  const scriptFile = path.join(os.tmpdir(), `${name}.sql`);
+  const database = await createThrowawayDatabase(databaseUrl, 'bench_pgbench');
+  const db = new Client({ connectionString: database.url });
+  const scriptFile = path.join(os.tmpdir(), `bench-pgbench-${process.pid}.sql`);
   try {
     await db.connect();
     await db.query('create table bench_coupons (id int primary key, issued_quantity int not null)');
@@ -51,13 +47,12 @@ export async function pgbenchBaseline(databaseUrl: string, options: { clients: n
     // More clients than the server allows would fail: cap at the platform's pool scale.
     const clients = Math.min(options.clients, 90);
     const { stdout } = await promisify(execFile)(pgbench, [
-      '--no-vacuum', '-f', scriptFile, '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(options.seconds), url.toString(),
+      '--no-vacuum', '-f', scriptFile, '-c', String(clients), '-j', String(Math.min(clients, os.cpus().length)), '-T', String(options.seconds), database.url,
     ]);
     const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
     return { clients, seconds: options.seconds, transactionsPerSecond: Math.round(tps), pgbench };
   } finally {
     fs.rmSync(scriptFile, { force: true });
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await database.drop();
   }
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
+import { freePort } from '../../src/platform/ports';
 import { startPlatform } from '../../src/platform/start';
 
 /** The platform under measurement: the one already running, or one the harness starts. */
@@ -16,18 +16,6 @@ export interface BenchPlatform {
   /** How the platform was set up, recorded beside every result. */
   topology: Record<string, unknown>;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 // What src/dev/embeddedPostgres.ts sets up (its superuser, the platform's database).

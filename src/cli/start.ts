@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config';
+import { configOrExit, loadConfig } from '../config';
 import { createLogger } from '../logging/logger';
 import { startPlatform, type Role } from '../platform/start';
 import { banner } from './banner';
@@ -8,21 +8,8 @@ import { banner } from './banner';
  * only (`api` or `worker`), as the containers in docker-compose.yml do.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const logger = createLogger({
-    level: config.logLevel,
-    name: 'order-platform',
-    pretty: config.logFormat === undefined ? undefined : config.logFormat === 'pretty',
-  });
+  const config = configOrExit(() => loadConfig());
+  const logger = createLogger({ level: config.logLevel, name: 'order-platform', format: config.logFormat });
   const role = process.argv[2];
   if (role !== undefined && role !== 'api' && role !== 'worker') {
     console.error(`Unknown role "${role}": use "api", "worker" or nothing for both.`);

@@ -119,17 +119,33 @@ const latencyRange = (value: string): [number, number] => {
 
 const DEV_ADMIN_PASSWORD = 'admin-dev-password';
 
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(environment)'),
-        message: issue.message,
-      })),
-    );
+/** Parses environment variables with a schema; a failure is a ConfigError naming each bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, source: NodeJS.ProcessEnv): z.output<S> {
+  const parsed = schema.safeParse(source);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(environment)'),
+      message: issue.message,
+    })),
+  );
+}
+
+/** A process's configuration, or its bad variables printed and exit code 1. */
+export function configOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
   }
-  const env = parsed.data;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const env = parseEnv(envSchema, source);
   // A production deployment must not run with the published dev credentials.
   if (env.NODE_ENV === 'production') {
     const missing: { variable: string; message: string }[] = [];

@@ -6,8 +6,9 @@ export type { Logger };
  * One JSON event per line for machines; coloured single lines when a person watches a
  * terminal. Secrets never reach the log: auth headers and password fields are redacted.
  */
-export function createLogger(options: { level: string; name?: string; pretty?: boolean }): Logger {
-  const pretty = options.pretty ?? process.stdout.isTTY === true;
+export function createLogger(options: { level: string; name?: string; pretty?: boolean; format?: 'pretty' | 'json' }): Logger {
+  // An explicit format (LOG_FORMAT) wins; otherwise pretty on a terminal.
+  const pretty = options.pretty ?? (options.format ? options.format === 'pretty' : process.stdout.isTTY === true);
   return pino({
     name: options.name,
     level: options.level,

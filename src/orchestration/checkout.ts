@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { OrderLineRequest, OrderSummary, PaidOrder } from '../contracts/orders';
+import type { OrderSummary, PaidOrder, PlaceOrderInput } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
 import { BusinessError } from '../domain/errors';
@@ -64,14 +64,7 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
   }
 
   return {
-    async place(request: {
-      userId: string;
-      idempotencyKey: string;
-      requestHash: string;
-      items: OrderLineRequest[];
-      fromCart: boolean;
-      userCouponId: string | null;
-    }): Promise<Answer<OrderSummary>> {
+    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs'>): Promise<Answer<OrderSummary>> {
       const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
       const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs });
       return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { parseEnv } from '../config';
 
 /**
  * The simulator's settings, read from its own GATEWAY_* variables so that it can run
@@ -45,16 +45,7 @@ export interface GatewayConfig {
 
 /** Throws a ConfigError naming every bad variable. */
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  const parsed = gatewayEnvSchema.safeParse(source);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(environment)'),
-        message: issue.message,
-      })),
-    );
-  }
-  const env = parsed.data;
+  const env = parseEnv(gatewayEnvSchema, source);
   return {
     databaseUrl: env.GATEWAY_DATABASE_URL,
     host: env.GATEWAY_HOST,

@@ -1,6 +1,6 @@
-import { ConfigError } from '../config';
+import { configOrExit } from '../config';
 import { createLogger } from '../logging/logger';
-import { loadGatewayConfig, type GatewayConfig } from './config';
+import { loadGatewayConfig } from './config';
 import { startPaymentGatewaySimulator } from './server';
 
 /**
@@ -9,21 +9,8 @@ import { startPaymentGatewaySimulator } from './server';
  * outlives the `npm start` (or test run) that launched it, even one killed with SIGKILL.
  */
 async function main(): Promise<void> {
-  let config: GatewayConfig;
-  try {
-    config = loadGatewayConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
-  const logger = createLogger({
-    level: config.logLevel,
-    name: 'payment-gateway',
-    pretty: config.logFormat === undefined ? undefined : config.logFormat === 'pretty',
-  });
+  const config = configOrExit(() => loadGatewayConfig());
+  const logger = createLogger({ level: config.logLevel, name: 'payment-gateway', format: config.logFormat });
 
   let stopping: Promise<void> | undefined;
   const stop = (reason: string, exitCode: number) => {

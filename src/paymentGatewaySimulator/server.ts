@@ -3,19 +3,12 @@ import type { AddressInfo } from 'node:net';
 import knex from 'knex';
 import type { Logger } from '../logging/logger';
 import { createGatewayApp } from './app';
+import type { GatewayConfig } from './config';
 import { migrateGatewaySchema } from './migrations';
 import { createPaymentOperations } from './payments';
 
-export interface SimulatorOptions {
-  databaseUrl: string;
-  host: string;
-  /** 0 lets the OS pick (tests that run the simulator in-process). */
-  port: number;
-  failureRate: number;
-  latencyMs: [number, number];
-  timeoutHangMs: number;
-  logger: Logger;
-}
+/** The simulator's settings (port 0 lets the OS pick), with the logger to use. */
+export type SimulatorOptions = Omit<GatewayConfig, 'logLevel' | 'logFormat'> & { logger: Logger };
 
 export interface RunningSimulator {
   url: string;

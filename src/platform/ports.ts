@@ -13,3 +13,16 @@ export async function assertPortFree(port: number, host: string, setting: string
   });
   if (!free) throw new Error(`port ${port} is already in use (is another npm start running?); set ${setting} to another port`);
 }
+
+/** A TCP port that was free a moment ago (the OS picks it): tests and benchmarks run stacks on these. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

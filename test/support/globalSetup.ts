@@ -1,11 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { Client } from 'pg';
 import { createDb, migrateToLatest } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/dev/embeddedPostgres';
+import { createThrowawayDatabase } from '../../src/dev/throwawayDatabase';
 import { startPaymentGatewayProcess } from '../../src/platform/paymentGatewayProcess';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { connectClient } from '../../src/temporal/client';
@@ -90,20 +89,9 @@ async function startDatabase(workDir: string, stops: (() => Promise<void>)[]): P
     return pg.url;
   }
   // A throwaway database on the given server, so runs never see each other's rows.
-  const name = `order_platform_test_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: external });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  stops.push(async () => {
-    const c = new Client({ connectionString: external });
-    await c.connect();
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.end();
-  });
-  const url = new URL(external);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createThrowawayDatabase(external, 'order_platform_test');
+  stops.push(database.drop);
+  return database.url;
 }
 
 const quietBundlerLogger = {

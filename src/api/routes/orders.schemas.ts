@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { OrderSummary, PaidOrder, SagaProgress } from '../../contracts/orders';
-import type { OrderWithItems, Order } from '../../db/repositories/orders';
+import type { SagaProgress } from '../../contracts/orders';
+import { summarise, type Order, type OrderWithItems } from '../../db/repositories/orders';
 import { uuid } from '../schemas';
 import { lineQuantity } from './cart.schemas';
 
@@ -146,8 +146,6 @@ export const orderPageSchema = z.object({
   totalPages: z.number().int(),
 });
 
-export const presentSummary = (s: OrderSummary): z.input<typeof orderSummarySchema> => s;
-export const presentPaid = (p: PaidOrder): z.input<typeof paidOrderSchema> => p;
 
 export function presentOrder(order: OrderWithItems, progress: SagaProgress | null): z.input<typeof orderSchema> {
   return {
@@ -178,12 +176,4 @@ export function presentOrder(order: OrderWithItems, progress: SagaProgress | nul
 
 const stripOrderId = ({ orderId: _orderId, ...progress }: SagaProgress) => progress;
 
-export const presentListed = (o: Order) => ({
-  orderId: o.id,
-  status: o.status,
-  totalAmount: o.totalAmount,
-  discountAmount: o.discountAmount,
-  finalAmount: o.finalAmount,
-  reservationExpiresAt: o.reservationExpiresAt.toISOString(),
-  createdAt: o.createdAt.toISOString(),
-});
+export const presentListed = (o: Order) => ({ ...summarise(o), createdAt: o.createdAt.toISOString() });

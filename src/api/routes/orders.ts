@@ -28,11 +28,14 @@ export const orderRoutes = (deps: AppDeps) => {
   const orders = createOrderRepository(deps.db);
   const answers = createIdempotentAnswers(deps.db);
 
-  /** The order if the caller may see it: its customer, or an admin. Anyone else learns nothing (404). */
+  const notFound = (orderId: string) => new ApiError('ORDER_NOT_FOUND', `order ${orderId} does not exist`, { orderId });
+  /** Its customer, or an admin. Anyone else learns nothing: the order "does not exist" (404). */
+  const mayAct = (order: Order | undefined, principal: Principal, ownerOnly: boolean): order is Order =>
+    !!order && (order.userId === principal.userId || (!ownerOnly && principal.role === 'admin'));
+
   async function visibleOrder(orderId: string, principal: Principal, ownerOnly = false): Promise<Order> {
     const order = await orders.find(orderId);
-    const allowed = order && (order.userId === principal.userId || (!ownerOnly && principal.role === 'admin'));
-    if (!allowed) throw new ApiError('ORDER_NOT_FOUND', `order ${orderId} does not exist`, { orderId });
+    if (!mayAct(order, principal, ownerOnly)) throw notFound(orderId);
     return order;
   }
 
@@ -130,8 +133,8 @@ export const orderRoutes = (deps: AppDeps) => {
       success: { status: 200, description: 'The order', schema: orderSchema },
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'ORDER_NOT_FOUND'],
       async handle({ params, principal }) {
-        await visibleOrder(params.id, principal);
-        const order = (await orders.findWithItems(params.id))!;
+        const order = await orders.findWithItems(params.id);
+        if (!mayAct(order, principal, false)) throw notFound(params.id);
         const progress = order.sagaWorkflowId ? await deps.orderWorkflows.sagaProgress(order.sagaWorkflowId) : null;
         return presentOrder(order, progress);
       },
