@@ -149,4 +149,20 @@ describe('checkout under concurrent requests', () => {
     const [payment] = await stack.db('payment_gateway.payments').where({ order_id: placed.body.orderId });
     expect(paid.body.paymentKey).toBe(payment.payment_key);
   });
+
+  it('with STOCK_LOCKING=for-update, 30 buyers race for the last 5 units: exactly 5 orders', async () => {
+    const locked = await startTestStack({ stockLocking: 'for-update' });
+    try {
+      const buyers = await Promise.all(Array.from({ length: 30 }, () => signUpCustomer(locked)));
+      const [optionId] = await productWithStock(locked.db, [5]);
+
+      const responses = await Promise.all(buyers.map((buyer) => placeOrder(locked, buyer, { items: [{ productOptionId: optionId, quantity: 1 }] })));
+
+      expect(responses.filter((r) => r.status === 201)).toHaveLength(5);
+      expect(responses.filter((r) => r.status === 409 && r.body.error.code === 'OUT_OF_STOCK')).toHaveLength(25);
+      expect(await stockOf(locked.db, optionId)).toEqual({ total: 5, available: 0, reserved: 5, sold: 0 });
+    } finally {
+      await locked.stop();
+    }
+  });
 });

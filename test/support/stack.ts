@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { StockLocking } from '../../src/activities/stock';
 import { createApp } from '../../src/api/app';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
@@ -37,6 +38,8 @@ export interface TestStackOptions {
   reservationTtlMs?: number;
   /** Replace activities by name, e.g. to inject a failure into one saga step. */
   activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
+  /** STOCK_LOCKING for the worker's stock activities (the version check by default). */
+  stockLocking?: StockLocking;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -46,7 +49,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const db = createDb({ url: env.databaseUrl, poolMax: 20 });
   const taskQueue = `test-${randomUUID()}`;
   const stopWorker =
-    options.withWorker === false ? async () => undefined : await startTestWorker(db, taskQueue, options.activityOverrides);
+    options.withWorker === false
+      ? async () => undefined
+      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const jwtSecret = randomBytes(32).toString('hex');
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 3600 });
@@ -97,6 +102,7 @@ export async function startTestWorker(
   db: Knex,
   taskQueue: string,
   activityOverrides?: TestStackOptions['activityOverrides'],
+  stockLocking?: StockLocking,
 ): Promise<() => Promise<void>> {
   const env = testEnvironment();
   const { worker, connection } = await createWorker({
@@ -106,6 +112,7 @@ export async function startTestWorker(
     db,
     gateway: testGateway(),
     activityOverrides,
+    stockLocking,
     workflowBundlePath: env.workflowBundlePath,
   });
   const running = worker.run();
