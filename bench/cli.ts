@@ -7,72 +7,159 @@
  *
  *   npm run bench -- coupon-rush   [--users 1000] [--quantity 100]
  *   npm run bench -- checkout-rush [--buyers 500] [--stock 100]
+ *   npm run bench -- steady        [--rates 5,10,20,50,100] [--seconds 60] [--products 50] [--customers 200]
+ *   npm run bench -- growth        [--sizes 1000,100000,1000000] [--rate 10] [--seconds 60]
+ *   npm run bench -- locking       [--concurrency 10,100,1000] [--repeat 3]   (PostgreSQL only: bench/locking.ts)
  *   npm run bench -- report        (docs/benchmarks.md and its chart from bench/results)
+ *
+ * Every scenario but locking and report takes --topology dev (the default: the Temporal
+ * CLI dev server, SQLite, one history shard) or --topology postgres (the Temporal server
+ * on PostgreSQL, --history-shards 4, --temporal-max-conns 20).
  */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { noopWorkflowBaseline } from './baselines/noopWorkflows';
+import { noopWorkflowBaseline, noopWorkflowRateBaseline } from './baselines/noopWorkflows';
 import { pgbenchBaseline } from './baselines/pgbench';
-import { createHttp } from './lib/http';
-import { benchPlatform } from './lib/platform';
+import { adminToken, signUpCustomers } from './lib/customers';
+import { createHttp, type Http } from './lib/http';
+import { benchPlatform, type BenchPlatform, type TopologyOptions } from './lib/platform';
 import { saveResult } from './lib/results';
 import { writeReport } from './report';
 import { checkoutRush } from './scenarios/checkoutRush';
 import { couponRush } from './scenarios/couponRush';
+import { growth } from './scenarios/growth';
+import { steady } from './scenarios/steady';
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
+const scenario = process.argv[2];
+
+if (scenario === 'locking') {
+  // Straight against PostgreSQL, no stack to start: its own script and options.
+  const locking = spawnSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'locking.ts'), ...process.argv.slice(3)], { stdio: 'inherit' });
+  process.exit(locking.status ?? 1);
+}
+
+const { values } = parseArgs({
+  args: process.argv.slice(3),
   options: {
+    topology: { type: 'string', default: 'dev' },
+    'history-shards': { type: 'string', default: '4' },
+    'temporal-max-conns': { type: 'string', default: '20' },
     users: { type: 'string', default: '1000' },
     quantity: { type: 'string', default: '100' },
     buyers: { type: 'string', default: '500' },
     stock: { type: 'string', default: '100' },
+    rates: { type: 'string', default: '5,10,20,50,100' },
+    rate: { type: 'string', default: '10' },
+    sizes: { type: 'string', default: '1000,100000,1000000' },
+    seconds: { type: 'string', default: '60' },
+    products: { type: 'string', default: '50' },
+    customers: { type: 'string', default: '200' },
+    'slo-ms': { type: 'string', default: '250' },
+    'max-backlog-seconds': { type: 'string', default: '10' },
     'baseline-seconds': { type: 'string', default: '10' },
   },
 });
 
+const positive = (name: keyof typeof values): number => {
+  const n = Number(values[name]);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} takes a positive number, got ${values[name]}`);
+  return n;
+};
+const list = (name: keyof typeof values): number[] => {
+  const items = String(values[name]).split(',').map(Number);
+  if (items.some((n) => !Number.isFinite(n) || n <= 0)) throw new Error(`--${name} takes positive numbers separated by commas, got ${values[name]}`);
+  return items;
+};
 const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 100) / 100 : null);
 
+function topologyOption(): TopologyOptions {
+  if (values.topology === 'dev') return { temporal: 'dev' };
+  if (values.topology === 'postgres') return { temporal: 'postgres', historyShards: positive('history-shards'), maxConns: positive('temporal-max-conns') };
+  throw new Error(`--topology takes dev or postgres, got ${values.topology}`);
+}
+
+async function runCouponRush(platform: BenchPlatform, http: Http) {
+  const users = positive('users');
+  const measured = await couponRush(http, { users, quantity: positive('quantity') });
+  const pg = await pgbenchBaseline(platform.databaseUrl, { clients: users, seconds: positive('baseline-seconds') });
+  const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: users, activities: 1, kind: 'local' });
+  return {
+    ...measured,
+    baselines: { pgbench: pg, noopWorkflows: { ...noop, latenciesMs: undefined } },
+    ratios: {
+      claimsPerSecondToNoopWorkflows: ratio(measured.claimsPerSecond, noop.workflowsPerSecond),
+      claimsPerSecondToPgbench: ratio(measured.claimsPerSecond, 'transactionsPerSecond' in pg ? pg.transactionsPerSecond : undefined),
+    },
+  };
+}
+
+async function runCheckoutRush(platform: BenchPlatform, http: Http, gateway: Http) {
+  const buyers = positive('buyers');
+  const stock = positive('stock');
+  const measured = await checkoutRush(http, gateway, { buyers, stock });
+  const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: Math.min(buyers, stock), activities: 3, kind: 'remote' });
+  return {
+    ...measured,
+    baselines: { noopWorkflows: { ...noop, latenciesMs: undefined } },
+    ratios: {
+      payOrdersPerSecondToNoopWorkflows: ratio(measured.pay.ordersPerSecond, noop.workflowsPerSecond),
+      placeOrdersPerSecondToNoopWorkflows: ratio(measured.place.ordersPerSecond, noop.workflowsPerSecond),
+    },
+  };
+}
+
+/**
+ * Beside each rate the platform was measured at, the same rate of no-op workflows with
+ * the saga's three activities: how much of the latency Temporal itself accounts for.
+ */
+async function withRateBaselines<T extends { steps: { ratePerSecond: number; pay: { latencyMs: { p99: number } } }[] }>(platform: BenchPlatform, measured: T) {
+  const steps = [];
+  const byRate = new Map<number, Awaited<ReturnType<typeof noopWorkflowRateBaseline>>>();
+  for (const step of measured.steps) {
+    const noop = byRate.get(step.ratePerSecond) ?? await noopWorkflowRateBaseline(platform.temporalAddress, {
+      activities: 3,
+      kind: 'remote',
+      ratePerSecond: step.ratePerSecond,
+      seconds: positive('baseline-seconds'),
+      maxBacklogSeconds: positive('max-backlog-seconds'),
+    });
+    byRate.set(step.ratePerSecond, noop);
+    steps.push({ ...step, baseline: { noopWorkflows: noop }, ratios: { payP99ToNoopWorkflowP99: ratio(step.pay.latencyMs.p99, noop.latencyMs.p99) } });
+  }
+  return { ...measured, steps };
+}
+
+async function shoppers(http: Http) {
+  return { admin: await adminToken(http), customers: await signUpCustomers(http, positive('customers')) };
+}
+
+const stepOptions = () => ({ products: positive('products'), sloMs: positive('slo-ms'), maxBacklogSeconds: positive('max-backlog-seconds'), seconds: positive('seconds') });
+
 async function main(): Promise<number> {
-  const scenario = positionals[0];
   if (scenario === 'report') {
     console.log(`wrote ${await writeReport()}`);
     return 0;
   }
-  if (scenario !== 'coupon-rush' && scenario !== 'checkout-rush') {
-    console.error('usage: npm run bench -- coupon-rush|checkout-rush|report [options] (see bench/cli.ts)');
+  const scenarios = ['coupon-rush', 'checkout-rush', 'steady', 'growth'];
+  if (!scenarios.includes(scenario)) {
+    console.error(`usage: npm run bench -- ${[...scenarios, 'locking', 'report'].join('|')} [options] (see bench/cli.ts)`);
     return 2;
   }
-  const platform = await benchPlatform();
+  const topology = topologyOption();
+  const platform = await benchPlatform(topology);
   const http = createHttp(platform.apiUrl);
   const gateway = createHttp(platform.paymentGatewayUrl, 64);
   try {
-    let result: Record<string, unknown>;
-    if (scenario === 'coupon-rush') {
-      const users = Number(values.users);
-      const measured = await couponRush(http, { users, quantity: Number(values.quantity) });
-      const pg = await pgbenchBaseline(platform.databaseUrl, { clients: users, seconds: Number(values['baseline-seconds']) });
-      const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: users, activities: 1, kind: 'local' });
-      result = {
-        ...measured,
-        baselines: { pgbench: pg, noopWorkflows: { ...noop, latenciesMs: undefined } },
-        ratios: {
-          claimsPerSecondToNoopWorkflows: ratio(measured.claimsPerSecond, noop.workflowsPerSecond),
-          claimsPerSecondToPgbench: ratio(measured.claimsPerSecond, 'transactionsPerSecond' in pg ? pg.transactionsPerSecond : undefined),
-        },
-      };
+    let result: { exact: boolean } & Record<string, unknown>;
+    if (scenario === 'coupon-rush') result = await runCouponRush(platform, http);
+    else if (scenario === 'checkout-rush') result = await runCheckoutRush(platform, http, gateway);
+    else if (scenario === 'steady') {
+      const measured = await steady(http, gateway, await shoppers(http), { ...stepOptions(), rates: list('rates'), pauseSeconds: 5 });
+      result = await withRateBaselines(platform, measured);
     } else {
-      const buyers = Number(values.buyers);
-      const stock = Number(values.stock);
-      const measured = await checkoutRush(http, gateway, { buyers, stock });
-      const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: Math.min(buyers, stock), activities: 3, kind: 'remote' });
-      result = {
-        ...measured,
-        baselines: { noopWorkflows: { ...noop, latenciesMs: undefined } },
-        ratios: {
-          payOrdersPerSecondToNoopWorkflows: ratio(measured.pay.ordersPerSecond, noop.workflowsPerSecond),
-          placeOrdersPerSecondToNoopWorkflows: ratio(measured.place.ordersPerSecond, noop.workflowsPerSecond),
-        },
-      };
+      const measured = await growth(http, gateway, await shoppers(http), platform.databaseUrl, { ...stepOptions(), ratePerSecond: positive('rate'), sizes: list('sizes') });
+      result = await withRateBaselines(platform, measured);
     }
     const file = await saveResult(scenario, { topology: platform.topology, ...result });
     console.log(JSON.stringify(result, null, 2));

@@ -2,13 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { burst } from '../lib/burst';
+import { openModel } from '../lib/openModel';
+import { summarise } from '../lib/stats';
 
 /**
- * Temporal's own ceiling on this machine: `count` no-op workflows started at once
- * through the client, with the same activity count and kind as the real workflow, on
- * the same server, with one worker like the platform's. Returns workflows per second.
+ * Temporal's own limits on this machine: no-op workflows with the same activity count and
+ * kind as the real workflow, on the same server, with one worker like the platform's,
+ * started through the client.
  */
-export async function noopWorkflowBaseline(temporalAddress: string, options: { count: number; activities: number; kind: 'local' | 'remote' }) {
+export interface NoopShape {
+  activities: number;
+  kind: 'local' | 'remote';
+}
+
+async function withNoopWorker<T>(temporalAddress: string, measure: (start: () => Promise<number>) => Promise<T>, shape: NoopShape): Promise<T> {
   const taskQueue = `bench-noop-${randomUUID()}`;
   const workerConnection = await NativeConnection.connect({ address: temporalAddress });
   const worker = await Worker.create({
@@ -20,17 +27,47 @@ export async function noopWorkflowBaseline(temporalAddress: string, options: { c
   const running = worker.run();
   const connection = await Connection.connect({ address: temporalAddress });
   const client = new Client({ connection });
+  const start = async () => {
+    const started = performance.now();
+    await client.workflow.execute('noopWorkflow', { taskQueue, workflowId: `bench-noop-${randomUUID()}`, args: [shape.activities, shape.kind] });
+    return performance.now() - started;
+  };
   try {
-    const { results, seconds } = await burst(`no-op workflows (${options.activities} ${options.kind})`, Array.from({ length: options.count }, () => async () => {
-      const started = performance.now();
-      await client.workflow.execute('noopWorkflow', { taskQueue, workflowId: `bench-noop-${randomUUID()}`, args: [options.activities, options.kind] });
-      return performance.now() - started;
-    }));
-    return { ...options, seconds: Math.round(seconds * 10) / 10, workflowsPerSecond: Math.round((options.count / seconds) * 10) / 10, latenciesMs: results };
+    return await measure(start);
   } finally {
     worker.shutdown();
     await running;
     await workerConnection.close();
     await connection.close();
   }
+}
+
+/** `count` no-op workflows started at once: workflows per second. */
+export async function noopWorkflowBaseline(temporalAddress: string, options: NoopShape & { count: number }) {
+  return withNoopWorker(
+    temporalAddress,
+    async (start) => {
+      const { results, seconds } = await burst(`no-op workflows (${options.activities} ${options.kind})`, Array.from({ length: options.count }, () => start));
+      return { ...options, seconds: Math.round(seconds * 10) / 10, workflowsPerSecond: Math.round((options.count / seconds) * 10) / 10, latenciesMs: results };
+    },
+    options,
+  );
+}
+
+/** No-op workflows arriving at a fixed rate (open model): their latency percentiles. */
+export async function noopWorkflowRateBaseline(temporalAddress: string, options: NoopShape & { ratePerSecond: number; seconds: number; maxBacklogSeconds: number }) {
+  return withNoopWorker(
+    temporalAddress,
+    async (start) => {
+      const run = await openModel(
+        { label: `no-op workflows at ${options.ratePerSecond}/s`, ratePerSecond: options.ratePerSecond, seconds: options.seconds, maxBacklogSeconds: options.maxBacklogSeconds },
+        async (_index, dueAt) => {
+          await start();
+          return performance.now() - dueAt;
+        },
+      );
+      return { ...options, sent: run.sent, saturated: run.saturated, latencyMs: summarise(run.results) };
+    },
+    options,
+  );
 }

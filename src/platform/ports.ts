@@ -6,12 +6,27 @@ import net from 'node:net';
  * while our readiness check happily talked to the other instance.
  */
 export async function assertPortFree(port: number, host: string, setting: string): Promise<void> {
-  const free = await new Promise<boolean>((resolve) => {
+  if (!(await isPortFree(port, host))) throw new Error(`port ${port} is already in use (is another npm start running?); set ${setting} to another port`);
+}
+
+function isPortFree(port: number, host: string): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
     const server = net.createServer();
     server.once('error', () => resolve(false));
     server.listen(port, host, () => server.close(() => resolve(true)));
   });
-  if (!free) throw new Error(`port ${port} is already in use (is another npm start running?); set ${setting} to another port`);
+}
+
+/**
+ * A free port below `below`, for programs that store ports in a narrower type than the
+ * OS's ephemeral range fits (the Temporal server keeps membership ports in a smallint).
+ */
+export async function freePortBelow(below: number, from = 20_000): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const port = from + Math.floor(Math.random() * (below - from));
+    if (await isPortFree(port, '127.0.0.1')) return port;
+  }
+  throw new Error(`no free port found between ${from} and ${below}`);
 }
 
 /** A TCP port that was free a moment ago (the OS picks it): tests and benchmarks run stacks on these. */

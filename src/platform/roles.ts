@@ -11,7 +11,7 @@ import { createUserRepository } from '../db/repositories/users';
 import type { Logger } from '../logging/logger';
 import { createPaymentGatewayClient } from '../gateway/paymentGateway';
 import { createOrchestration } from '../orchestration/wiring';
-import { createWorker, installTemporalRuntime } from '../temporal/worker';
+import { createWorker, installTemporalRuntime, workerSettings } from '../temporal/worker';
 import { assertPortFree } from './ports';
 import { createReadinessCheck } from './readiness';
 import type { ShutdownStack } from './shutdownStack';
@@ -20,7 +20,7 @@ import type { ShutdownStack } from './shutdownStack';
 export async function startWorkerRole(
   deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string; paymentGatewayUrl: string },
   shutdown: ShutdownStack,
-): Promise<{ stopped: Promise<void> }> {
+): Promise<{ stopped: Promise<void>; settings: ReturnType<typeof workerSettings> }> {
   const { config, logger } = deps;
   installTemporalRuntime(logger);
   logger.info({ taskQueue: config.temporal.taskQueue }, 'starting the Temporal worker (bundling workflows)');
@@ -34,6 +34,8 @@ export async function startWorkerRole(
     logger,
   });
   shutdown.push('worker connection', () => connection.close());
+  const settings = workerSettings(worker);
+  logger.info({ taskQueue: config.temporal.taskQueue, ...settings }, 'worker settings');
   const stopped = worker.run().catch((error) => {
     logger.fatal({ err: error }, 'the Temporal worker stopped with an error; restart the process');
     throw error;
@@ -42,7 +44,7 @@ export async function startWorkerRole(
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await stopped;
   });
-  return { stopped };
+  return { stopped, settings };
 }
 
 /** Ensures the configured admin, then serves the HTTP API; returns its base URL. */

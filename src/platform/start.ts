@@ -18,6 +18,8 @@ export interface RunningPlatform {
   databaseEmbedded: boolean;
   /** Settles when the worker stops on its own (a fatal error); never while healthy. */
   workerStopped: Promise<void>;
+  /** The worker's effective slots, cache and pollers (when this process runs the worker). */
+  workerSettings?: Record<string, unknown>;
   stop(): Promise<void>;
 }
 
@@ -58,7 +60,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
 
     const worker = roles.includes('worker')
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
-      : { stopped: new Promise<void>(() => undefined) };
+      : { stopped: new Promise<void>(() => undefined), settings: undefined };
     const apiUrl = roles.includes('api')
       ? await startApiRole({ config, logger, db, client, temporalConnection: connection }, shutdown)
       : undefined;
@@ -70,6 +72,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       paymentGatewayUrl,
       databaseEmbedded: !config.database.url,
       workerStopped: worker.stopped,
+      workerSettings: worker.settings,
       stop,
     };
   } catch (error) {

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { cacheDir, goInstall, isExecutable } from './goBuild';
 
 /**
  * The Temporal CLI release we build. v1.5.1 is the newest release whose go.mod has no
@@ -15,17 +12,7 @@ const binaryName = process.platform === 'win32' ? 'temporal.exe' : 'temporal';
 
 /** Per-user, per-version cache, so every clone and every CI run on a machine reuses one build. */
 export function cachedCliPath(version = TEMPORAL_CLI_VERSION): string {
-  const cacheRoot = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cacheRoot, 'order-platform', 'temporal-cli', version, binaryName);
-}
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await fs.access(file, fsConstants.X_OK);
-    return (await fs.stat(file)).isFile();
-  } catch {
-    return false;
-  }
+  return path.join(cacheDir('temporal-cli', version), binaryName);
 }
 
 async function findOnPath(): Promise<string | undefined> {
@@ -33,66 +20,6 @@ async function findOnPath(): Promise<string | undefined> {
     if (dir && (await isExecutable(path.join(dir, binaryName)))) return path.join(dir, binaryName);
   }
   return undefined;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-/** `go` from PATH, or from its default install location when PATH lacks it. */
-async function findGo(): Promise<string | undefined> {
-  for (const candidate of ['go', '/usr/local/go/bin/go']) {
-    const check = await run(candidate, ['version'], process.env).catch(() => undefined);
-    if (check?.code === 0) return candidate;
-  }
-  return undefined;
-}
-
-/**
- * Builds the CLI with `go install` into the cache. It goes to a private folder first and
- * is renamed into place, so an interrupted or concurrent build never leaves a half-written
- * binary where the next run would trust it.
- */
-async function buildCli(target: string, progress: (message: string) => void): Promise<void> {
-  const go = await findGo();
-  if (!go) {
-    throw new Error(
-      'The Temporal CLI is not installed and Go is not available to build it. Install Go ' +
-        `(https://go.dev/dl), set TEMPORAL_CLI to a temporal binary, or put "temporal" on PATH.`,
-    );
-  }
-  const staging = await fs.mkdtemp(path.join(path.dirname(target), '.build-'));
-  progress(
-    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with "go install" into ${path.dirname(target)} ` +
-      '(first run on this machine only; it takes about 4 minutes)...',
-  );
-  const started = Date.now();
-  const ticker = setInterval(
-    () => progress(`  still building the Temporal CLI (${Math.round((Date.now() - started) / 1000)} s)...`),
-    30_000,
-  );
-  try {
-    const result = await run(go, ['install', `${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      ...process.env,
-      GOBIN: staging,
-      CGO_ENABLED: process.env.CGO_ENABLED ?? '0',
-    });
-    if (result.code !== 0) {
-      throw new Error(`go install ${CLI_MODULE}@${TEMPORAL_CLI_VERSION} failed:\n${result.output.slice(-4000)}`);
-    }
-    await fs.rename(path.join(staging, binaryName), target);
-    progress(`Temporal CLI ready after ${Math.round((Date.now() - started) / 1000)} s: ${target}`);
-  } finally {
-    clearInterval(ticker);
-    await fs.rm(staging, { recursive: true, force: true });
-  }
 }
 
 /**
@@ -112,7 +39,14 @@ export async function resolveTemporalCli(options: {
   if (onPath) return onPath;
   const cached = cachedCliPath();
   if (await isExecutable(cached)) return cached;
-  await fs.mkdir(path.dirname(cached), { recursive: true });
-  await buildCli(cached, progress);
+  await goInstall({
+    packages: [`${CLI_MODULE}@${TEMPORAL_CLI_VERSION}`],
+    targetDir: path.dirname(cached),
+    binaries: { [binaryName]: binaryName },
+    label: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    expectedDuration: '4 minutes',
+    withoutGo: 'set TEMPORAL_CLI to a temporal binary, or put "temporal" on PATH',
+    progress,
+  });
   return cached;
 }

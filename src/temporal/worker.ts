@@ -57,6 +57,20 @@ async function bundleWorkflows(logger?: Logger): Promise<WorkerOptions['workflow
   return { code };
 }
 
+/** The settings a worker really runs with (SDK defaults filled in), for logs and benchmark results. */
+export function workerSettings(worker: Worker) {
+  const { tuner, maxCachedWorkflows, workflowTaskPollerBehavior, activityTaskPollerBehavior } = worker.options;
+  const slots = (supplier: unknown) => (supplier as { type: string; numSlots?: number }).numSlots ?? (supplier as { type: string }).type;
+  return {
+    workflowTaskSlots: slots(tuner.workflowTaskSlotSupplier),
+    activityTaskSlots: slots(tuner.activityTaskSlotSupplier),
+    localActivitySlots: slots(tuner.localActivityTaskSlotSupplier),
+    maxCachedWorkflows,
+    workflowTaskPollers: workflowTaskPollerBehavior,
+    activityTaskPollers: activityTaskPollerBehavior,
+  };
+}
+
 export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
   const connection = await NativeConnection.connect({ address: deps.address });
   const workflowBundle = deps.workflowBundlePath ? { codePath: deps.workflowBundlePath } : await bundleWorkflows(deps.logger);
