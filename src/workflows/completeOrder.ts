@@ -5,7 +5,7 @@ import type { StockActivities } from '../activities/stock';
 import { sagaProgressQuery } from '../contracts/orderMessages';
 import type { CompleteOrderInput, CompleteOrderResult, SagaProgress, SagaStep } from '../contracts/orders';
 import { OrderStateAttribute } from '../temporal/searchAttributes';
-import { stockActivityOptions } from './activityOptions';
+import { LOCAL_STOCK_MOVES_PATCH, stockActivityOptions } from './activityOptions';
 import { compensationRetry, runCompensations, type Compensation } from './compensation';
 import { describeFailure } from './refusals';
 
@@ -45,6 +45,7 @@ async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0]): Ret
 }
 
 const { confirmStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
+const stockLocally = wf.proxyLocalActivities<StockActivities>(stockActivityOptions);
 
 const { markOrderPaid, markOrderFailed } = wf.proxyLocalActivities<OrderActivities>({
   // One short transaction on the order's row. Retried without limit: the database
@@ -115,7 +116,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     }
 
     compensations.push({ name: 'returnStock', run: () => returnStock(orderId) });
-    await step('confirmStock', () => confirmStock(orderId));
+    await step('confirmStock', () => (wf.patched(LOCAL_STOCK_MOVES_PATCH) ? stockLocally.confirmStock(orderId) : confirmStock(orderId)));
 
     const order = await step('completeOrder', () => markOrderPaid({ orderId, paymentKey: charge.paymentKey, paidAt: charge.approvedAt }));
     progress.currentStep = null;

@@ -7,7 +7,7 @@ import type { OrderSummary, PaymentOutcome, PlaceOrderInput, PlacementOutcome } 
 import { completeOrderWorkflowId } from '../contracts/workflowIds';
 import type { OrderStatus, Refusal } from '../domain/order';
 import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
-import { stockActivityOptions } from './activityOptions';
+import { LOCAL_STOCK_MOVES_PATCH, stockActivityOptions } from './activityOptions';
 import { completeOrder } from './completeOrder';
 import { compensationRetry, runCompensations, type Compensation } from './compensation';
 import { describeFailure, refusalOf } from './refusals';
@@ -21,6 +21,7 @@ const { prepareOrder, recordOrder, findOrder, closeUnpaidOrder, recordPaymentAtt
 });
 
 const { reserveStock, releaseStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
+const stockLocally = wf.proxyLocalActivities<StockActivities>(stockActivityOptions);
 
 // Expiry, cancellation and a saga that ended abnormally give back what the order holds,
 // in rounds of ATTEMPTS_PER_ROUND (src/workflows/compensation.ts), so a release that keeps
@@ -192,7 +193,8 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     if (existing) return { kind: 'placed', order: existing };
     try {
       const prepared = await prepareOrder({ userId: input.userId, items: input.items, fromCart: input.fromCart });
-      await reserveStock({ orderId, items: prepared.lines.map((l) => ({ optionId: l.optionId, quantity: l.quantity })) });
+      const reserve = wf.patched(LOCAL_STOCK_MOVES_PATCH) ? stockLocally.reserveStock : reserveStock;
+      await reserve({ orderId, items: prepared.lines.map((l) => ({ optionId: l.optionId, quantity: l.quantity })) });
       try {
         const reservationExpiresAt = new Date(Date.now() + input.reservationTtlMs).toISOString();
         const recorded = await recordOrder({

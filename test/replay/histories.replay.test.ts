@@ -62,4 +62,18 @@ describe('recorded workflow histories replay against today\'s code', () => {
     expect(failures.get('placeOrder-paid-after-decline.before-order-memo.json')).toBeUndefined();
     expect(failures.get('placeOrder-paid-after-decline.json')).toBeUndefined();
   });
+
+  it('keeps orders from before the stock moves became local activities replaying beside the new ones', () => {
+    const scheduled = (file: string, activity: string) =>
+      (load(file).history.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[]).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === activity,
+      ).length;
+    expect(scheduled('placeOrder-paid-after-decline.before-local-stock.json', 'reserveStock')).toBe(1);
+    expect(scheduled('placeOrder-paid-after-decline.json', 'reserveStock')).toBe(0);
+    expect(scheduled('completeOrder-paid.before-local-stock.json', 'confirmStock')).toBe(1);
+    expect(scheduled('completeOrder-paid.json', 'confirmStock')).toBe(0);
+    for (const file of ['placeOrder-paid-after-decline.before-local-stock.json', 'placeOrder-paid-after-decline.json', 'completeOrder-paid.before-local-stock.json', 'completeOrder-paid.json']) {
+      expect(failures.get(file)).toBeUndefined();
+    }
+  });
 });
