@@ -7,7 +7,7 @@
  *
  *   npm run bench -- coupon-rush   [--users 1000] [--quantity 100]
  *   npm run bench -- checkout-rush [--buyers 500] [--stock 100]
- *   npm run bench -- steady        [--rates 5,10,20,50,100] [--seconds 60] [--products 50] [--customers 200]
+ *   npm run bench -- steady        [--rates 5,10,15,20,30,50,100] [--seconds 60] [--products 50] [--customers 200]
  *   npm run bench -- growth        [--sizes 1000,100000,1000000] [--rate 10] [--seconds 60]
  *   npm run bench -- locking       [--concurrency 10,100,1000] [--repeat 3]   (PostgreSQL only: bench/locking.ts)
  *   npm run bench -- report        (docs/benchmarks.md and its chart from bench/results)
@@ -49,7 +49,7 @@ const { values } = parseArgs({
     quantity: { type: 'string', default: '100' },
     buyers: { type: 'string', default: '500' },
     stock: { type: 'string', default: '100' },
-    rates: { type: 'string', default: '5,10,20,50,100' },
+    rates: { type: 'string', default: '5,10,15,20,30,50,100' },
     rate: { type: 'string', default: '10' },
     sizes: { type: 'string', default: '1000,100000,1000000' },
     seconds: { type: 'string', default: '60' },
