@@ -109,7 +109,7 @@ function steadyRow(r: any): { row: string; group: Group } {
 function growthRow(r: any): { row: string; group: Group } {
   const seqRows = (s: any) => Object.values(s.tables as Record<string, { rowsReadBySequentialScans: number }>).reduce((a, t) => a + t.rowsReadBySequentialScans, 0);
   return {
-    row: `| growth | ${topologyName(r)} | ${r.parameters.ratePerSecond} orders/s for ${r.parameters.seconds} s | ${r.exact ? 'yes' : '**no**'} | ${r.steps.map((s: any) => `${s.historicalOrders.toLocaleString('en')} orders: ${s.completedPerSecond}/s`).join('; ')} | ${r.steps.map((s: any) => `${s.historicalOrders.toLocaleString('en')}: place ${s.place.latencyMs.p99}, pay ${s.pay.latencyMs.p99}`).join('; ')} | rows read by sequential scans of the growing tables: ${r.steps.map(seqRows).join(', ')} | - | ${r.machine.commit} |`,
+    row: `| growth | ${topologyName(r)} | ${r.parameters.ratePerSecond} orders/s for ${r.parameters.seconds} s | ${r.exact ? 'yes' : '**no**'} | ${r.steps.map((s: any) => `${s.historicalOrders.toLocaleString('en')} orders: ${s.completedPerSecond}/s`).join('; ')} | ${r.steps.map((s: any) => `${s.historicalOrders.toLocaleString('en')}: place ${s.place.latencyMs.p50} / ${s.place.latencyMs.p99}, pay ${s.pay.latencyMs.p50} / ${s.pay.latencyMs.p99} (p50 / p99)`).join('; ')} | rows read by sequential scans of the growing tables: ${r.steps.map(seqRows).join(', ')} | - | ${r.machine.commit} |`,
     group: {
       title: `growth: pay p99 at ${r.parameters.ratePerSecond} orders/s as history grows (${topologyName(r)})`,
       bars: r.steps.map((s: any) => ({ label: `${s.historicalOrders.toLocaleString('en')} historical orders`, value: s.pay.latencyMs.p99, unit: ' ms' })),
