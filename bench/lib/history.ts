@@ -14,14 +14,19 @@ import { Client } from 'pg';
 const CHUNK = 50_000;
 const ORDERS_PER_CUSTOMER = 20;
 
-export async function seedHistoricalOrders(databaseUrl: string, count: number, progress: (done: number) => void): Promise<void> {
+export async function seedHistoricalOrders(
+  databaseUrl: string,
+  count: number,
+  progress: (done: number) => void,
+  chunk = CHUNK,
+): Promise<void> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const run = randomUUID().slice(0, 8);
     const optionId = await historicalOption(client, run);
-    for (let done = 0; done < count; done += CHUNK) {
-      const size = Math.min(CHUNK, count - done);
+    for (let done = 0; done < count; done += chunk) {
+      const size = Math.min(chunk, count - done);
       await client.query('begin');
       await client.query(
         `insert into users (email, password_hash, name)
