@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { burst, inBatches } from '../lib/burst';
 import { adminToken, signUpCustomers } from '../lib/customers';
 import type { Http } from '../lib/http';
+import { liveCharges } from '../lib/ledger';
 import { countBy, summarise } from '../lib/stats';
 
 /**
@@ -45,10 +46,7 @@ export async function checkoutRush(http: Http, gateway: Http, options: { buyers:
   );
 
   const ledger = await inBatches(
-    placed.map(({ reply }) => async () => {
-      const payments = await gateway.call('GET', `/v1/payments?orderId=${reply.body.orderId}`);
-      return (payments.body.payments as { status: string }[]).filter((p) => p.status === 'DONE').length;
-    }),
+    placed.map(({ reply }) => () => liveCharges(gateway, reply.body.orderId)),
     50,
   );
   const stock = (await http.call('GET', `/api/v1/products/${product.body.id}`)).body.options[0].availableQuantity as number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inBatches } from '../lib/burst';
 import type { Http, Reply } from '../lib/http';
+import { liveCharges } from '../lib/ledger';
 import { openModel } from '../lib/openModel';
 import { countBy, summarise, type LatencySummary } from '../lib/stats';
 
@@ -106,11 +107,7 @@ async function verifyOutcomes(http: Http, gateway: Http, admin: string, arrivals
   const orders = await inBatches(
     placed.map((a) => async () => {
       const orderId = a.place.body.orderId as string;
-      const [order, payments] = await Promise.all([
-        http.call('GET', `/api/v1/orders/${orderId}`, { token: admin }),
-        gateway.call('GET', `/v1/payments?orderId=${orderId}`),
-      ]);
-      const charges = (payments.body.payments as { status: string }[]).filter((p) => p.status === 'DONE').length;
+      const [order, charges] = await Promise.all([http.call('GET', `/api/v1/orders/${orderId}`, { token: admin }), liveCharges(gateway, orderId)]);
       return { arrival: a, status: order.body.status as string, charges };
     }),
     50,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
-import { cacheDir, goInstall, isExecutable } from '../../src/temporal/goBuild';
+import { cacheDir, goInstall, isExecutable, runCommand } from '../../src/temporal/goBuild';
 import { freePort, freePortBelow } from '../../src/platform/ports';
 import { dynamicConfigYaml, temporalServerSettings } from '../../src/temporal/serverSettings';
 import { createThrowawayDatabase } from '../../src/dev/throwawayDatabase';
@@ -55,15 +55,9 @@ export async function temporalServerBinaries(progress: (message: string) => void
   return { server, sqlTool };
 }
 
-function runTool(command: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c) => (output += c));
-    child.stderr.on('data', (c) => (output += c));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(command)} ${args.join(' ')} failed:\n${output.slice(-3000)}`))));
-  });
+async function runTool(command: string, args: string[]): Promise<void> {
+  const { code, output } = await runCommand(command, args);
+  if (code !== 0) throw new Error(`${path.basename(command)} ${args.join(' ')} failed:\n${output.slice(-3000)}`);
 }
 
 /** Creates the tables of one store (history or visibility) with the schema compiled into the SQL tool. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import express, { Router } from 'express';
 import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
@@ -14,9 +13,9 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
+import { requestIdFor } from '../logging/requestId';
 
 export const API_PREFIX = '/api/v1';
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -25,14 +24,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      // Honour a caller's request id (a gateway's, a retry's) when it is sane, so one id
-      // follows the request through the logs; otherwise mint one.
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestIdFor,
       // A refused claim (409) is business as usual in a rush; a 503 is a known state
       // (a service away, an outcome pending); other 5xx are faults.
       customLogLevel: (_req, res) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info'),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -6,8 +5,8 @@ import { z } from 'zod';
 import type { Logger } from '../logging/logger';
 import type { Answer, PaymentOperations } from './payments';
 import { GatewayHttpError } from './responses';
+import { requestIdFor } from '../logging/requestId';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Text Postgres can store (it refuses NUL), bounded. */
 const text = (min: number, max: number) =>
@@ -68,12 +67,7 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
+      genReqId: requestIdFor,
       // Charges, cancels and faults are logged as events by the operations; the access
       // log is for debugging.
       customLogLevel: () => 'debug',

@@ -23,7 +23,8 @@ export async function isExecutable(file: string): Promise<boolean> {
   }
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+/** Runs a command to its end and returns its exit code with stdout and stderr interleaved. */
+export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -37,7 +38,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
 /** `go` from PATH, or from its default install location when PATH lacks it. */
 async function findGo(): Promise<string | undefined> {
   for (const candidate of ['go', '/usr/local/go/bin/go']) {
-    const check = await run(candidate, ['version'], process.env).catch(() => undefined);
+    const check = await runCommand(candidate, ['version']).catch(() => undefined);
     if (check?.code === 0) return candidate;
   }
   return undefined;
@@ -81,7 +82,7 @@ export async function goInstall(options: GoInstallOptions): Promise<void> {
     30_000,
   );
   try {
-    const result = await run(go, ['install', ...options.packages], {
+    const result = await runCommand(go, ['install', ...options.packages], {
       ...process.env,
       GOBIN: staging,
       CGO_ENABLED: process.env.CGO_ENABLED ?? '0',
