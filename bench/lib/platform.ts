@@ -78,8 +78,6 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     };
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-bench-'));
-  // Embedded PostgreSQL runs as the postgres user when we are root; it must reach this.
-  await fs.chmod(dataDir, 0o755);
   const configured = loadConfig({
     ...process.env,
     NODE_ENV: 'development',

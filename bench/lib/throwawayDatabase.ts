@@ -19,7 +19,6 @@ export interface ThrowawayDatabase {
 export async function throwawayDatabase(prefix: string): Promise<ThrowawayDatabase> {
   if (!process.env.DATABASE_URL) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix.replace(/_/g, '-')}-`));
-    await fs.chmod(dir, 0o755);
     const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), database: 'bench' });
     return { url: pg.url, drop: async () => (await pg.stop(), await fs.rm(dir, { recursive: true, force: true })) };
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Config } from '../config';
 import type { RunningPlatform } from '../platform/start';
 
@@ -14,7 +15,7 @@ export function banner(config: Config, platform: RunningPlatform): string {
   if (platform.paymentGatewayUrl) {
     rows.push(['Payment gateway', config.paymentGateway.url ? platform.paymentGatewayUrl : `${platform.paymentGatewayUrl} (simulator)`]);
   }
-  rows.push(['PostgreSQL', platform.databaseEmbedded ? `embedded, data in ${config.dataDir}` : 'DATABASE_URL']);
+  rows.push(['PostgreSQL', platform.embeddedPostgresDir ? embeddedPostgresPlace(config.dataDir, platform.embeddedPostgresDir) : 'DATABASE_URL']);
   if (platform.apiUrl) {
     rows.push(['Admin email', config.auth.adminEmail]);
     rows.push(['Admin password', config.env === 'production' ? '(from ADMIN_PASSWORD)' : config.auth.adminPassword]);
@@ -23,4 +24,10 @@ export function banner(config: Config, platform: RunningPlatform): string {
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   const rule = '-'.repeat(Math.max(...lines.map((l) => l.length)) + 2);
   return ['', rule, '  Order platform is ready', rule, ...lines, rule, '  Press Ctrl-C to stop.', ''].join('\n');
+}
+
+/** As root from a folder the postgres account cannot enter, the cluster lives elsewhere. */
+function embeddedPostgresPlace(dataDir: string, clusterDir: string): string {
+  const inDataDir = path.relative(dataDir, clusterDir) === 'postgres';
+  return inDataDir ? `embedded, data in ${dataDir}` : `embedded, data in ${dataDir} (cluster in ${clusterDir})`;
 }

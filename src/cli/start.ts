@@ -1,4 +1,5 @@
 import { configOrExit, loadConfig } from '../config';
+import { SetupError } from '../dev/setupError';
 import { createLogger } from '../logging/logger';
 import { startPlatform, type Role } from '../platform/start';
 import { banner } from './banner';
@@ -47,7 +48,8 @@ async function main(): Promise<void> {
     // A Ctrl-C during start-up also reaches the children, so start-up fails; the stop
     // already under way finishes and exits, and that is not a start-up fault.
     if (stopping) return;
-    logger.fatal({ err: error }, 'start-up failed');
+    if (error instanceof SetupError) console.error(`start-up failed: ${error.message}`);
+    else logger.fatal({ err: error }, 'start-up failed');
     logger.flush();
     process.exit(1);
   }

@@ -8,8 +8,15 @@ import { startPaymentGatewayProcess } from './paymentGatewayProcess';
 import { assertPortFree } from './ports';
 import type { ShutdownStack } from './shutdownStack';
 
-/** Embedded PostgreSQL in DATA_DIR/postgres; returns its connection URL. */
-export async function startLocalPostgres(config: Config, logger: Logger, shutdown: ShutdownStack): Promise<string> {
+/**
+ * Embedded PostgreSQL in DATA_DIR/postgres; returns its connection URL and the folder its
+ * cluster really lives in (elsewhere when the postgres account cannot enter DATA_DIR).
+ */
+export async function startLocalPostgres(
+  config: Config,
+  logger: Logger,
+  shutdown: ShutdownStack,
+): Promise<{ url: string; clusterDir: string }> {
   await assertPortFree(config.database.embeddedPort, '127.0.0.1', 'EMBEDDED_PG_PORT');
   logger.info({ port: config.database.embeddedPort }, 'starting embedded PostgreSQL');
   const pgLog = logger.child({ component: 'postgres' });
@@ -20,7 +27,7 @@ export async function startLocalPostgres(config: Config, logger: Logger, shutdow
     log: (line) => pgLog.debug(line),
   });
   shutdown.push('PostgreSQL', pg.stop);
-  return pg.url;
+  return { url: pg.url, clusterDir: pg.dataDir };
 }
 
 /** The Temporal CLI dev server with its SQLite file in DATA_DIR and the Web UI on. */

@@ -15,7 +15,8 @@ export interface RunningPlatform {
   temporalAddress: string;
   temporalUiUrl?: string;
   paymentGatewayUrl?: string;
-  databaseEmbedded: boolean;
+  /** Where the embedded PostgreSQL keeps its cluster; unset with DATABASE_URL. */
+  embeddedPostgresDir?: string;
   /** Settles when the worker stops on its own (a fatal error); never while healthy. */
   workerStopped: Promise<void>;
   /** The worker's effective slots, cache and pollers (when this process runs the worker). */
@@ -38,7 +39,8 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     );
   try {
     await fs.mkdir(config.dataDir, { recursive: true });
-    const databaseUrl = config.database.url ?? (await startLocalPostgres(config, logger, shutdown));
+    const embedded = config.database.url ? undefined : await startLocalPostgres(config, logger, shutdown);
+    const databaseUrl = config.database.url ?? embedded!.url;
     const temporal = config.temporal.address
       ? { address: config.temporal.address, uiUrl: config.temporal.uiUrl }
       : await startLocalTemporal(config, logger, shutdown);
@@ -70,7 +72,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
       paymentGatewayUrl,
-      databaseEmbedded: !config.database.url,
+      embeddedPostgresDir: embedded?.clusterDir,
       workerStopped: worker.stopped,
       workerSettings: worker.settings,
       stop,

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runCommand } from '../dev/runCommand';
 
 /**
  * Temporal's binaries are built from the Go module proxy (the only place this kind of
@@ -21,18 +21,6 @@ export async function isExecutable(file: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Runs a command to its end and returns its exit code with stdout and stderr interleaved. */
-export function runCommand(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
 }
 
 /** `go` from PATH, or from its default install location when PATH lacks it. */
@@ -83,9 +71,7 @@ export async function goInstall(options: GoInstallOptions): Promise<void> {
   );
   try {
     const result = await runCommand(go, ['install', ...options.packages], {
-      ...process.env,
-      GOBIN: staging,
-      CGO_ENABLED: process.env.CGO_ENABLED ?? '0',
+      env: { ...process.env, GOBIN: staging, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
     });
     if (result.code !== 0) throw new Error(`go install ${options.packages.join(' ')} failed:\n${result.output.slice(-4000)}`);
     for (const [built, name] of Object.entries(options.binaries)) {

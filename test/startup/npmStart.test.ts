@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
 import { request } from '../support/http';
@@ -47,6 +49,22 @@ describe('npm start', () => {
   it('refuses to start with a bad setting, naming the variable', async () => {
     const bad = start({ PORT: 'eighty', JWT_TTL_SECONDS: '5' });
     await expect(bad.ready).rejects.toThrow(/exited \(1\)[\s\S]*PORT[\s\S]*JWT_TTL_SECONDS/);
+  });
+
+  // As root, the embedded PostgreSQL runs as the postgres account; a cluster folder it
+  // cannot enter is a setting to fix, said in one line, not a stack trace.
+  (process.getuid?.() === 0 ? it : it.skip)('stops with one line naming a data folder PostgreSQL cannot enter', async () => {
+    const closed = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-closed-'));
+    try {
+      await fs.mkdir(path.join(closed, 'postgres'));
+      const bad = launchPlatform({ dataDir: closed, ports });
+      expect(await bad.exited).toBe(1);
+      const lines = bad.output().trim().split('\n').filter((line) => line.includes('start-up failed'));
+      expect(lines).toEqual([expect.stringContaining(`${path.join(closed, 'postgres')} is inside a folder`)]);
+      expect(bad.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      await fs.rm(closed, { recursive: true, force: true });
+    }
   });
 
   it('comes up, serves, stops cleanly on Ctrl-C or a closed terminal and keeps its data across a restart', async () => {

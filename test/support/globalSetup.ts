@@ -22,8 +22,6 @@ import { freePort } from './ports';
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-test-'));
-  // Embedded PostgreSQL runs as the postgres user when we are root; it must traverse this.
-  await fs.chmod(workDir, 0o755);
   const stops: (() => Promise<void>)[] = [];
   (globalThis as Record<string, unknown>).__orderPlatformTestStops = stops;
   (globalThis as Record<string, unknown>).__orderPlatformTestWorkDir = workDir;

@@ -24,10 +24,9 @@ export interface PlatformProcess {
 const repoRoot = path.resolve(__dirname, '../..');
 const startScript: string = require('../../package.json').scripts.start;
 
-/** A data folder the embedded PostgreSQL (run as the postgres user when we are root) can use. */
+/** A fresh data folder (mode 700, as `mktemp -d` makes it) and free ports. */
 export async function platformHome(): Promise<{ dataDir: string; ports: PlatformPorts }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
-  await fs.chmod(dataDir, 0o755);
   return { dataDir, ports: { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), gateway: await freePort() } };
 }
 
