@@ -20,7 +20,13 @@ export async function throwawayDatabase(prefix: string): Promise<ThrowawayDataba
   if (!process.env.DATABASE_URL) {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), `${prefix.replace(/_/g, '-')}-`));
     const pg = await startEmbeddedPostgres({ dir: path.join(dir, 'pg'), port: await freePort(), database: 'bench' });
-    return { url: pg.url, drop: async () => (await pg.stop(), await fs.rm(dir, { recursive: true, force: true })) };
+    const drop = async () => {
+      await pg.stop();
+      // The cluster may live outside `dir` (see src/dev/postgresDataFolder.ts).
+      await fs.rm(pg.dataDir, { recursive: true, force: true });
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+    return { url: pg.url, drop };
   }
   return createThrowawayDatabase(process.env.DATABASE_URL, prefix);
 }

@@ -83,7 +83,8 @@ async function startDatabase(workDir: string, stops: (() => Promise<void>)[]): P
   const external = process.env.TEST_DATABASE_URL;
   if (!external) {
     const pg = await startEmbeddedPostgres({ dir: path.join(workDir, 'postgres'), port: await freePort(), database: 'order_platform_test' });
-    stops.push(pg.stop);
+    // The cluster may live outside workDir (see postgresDataFolder.ts): remove it too.
+    stops.push(async () => (await pg.stop(), await fs.rm(pg.dataDir, { recursive: true, force: true })));
     return pg.url;
   }
   // A throwaway database on the given server, so runs never see each other's rows.
