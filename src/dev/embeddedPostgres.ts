@@ -75,7 +75,7 @@ export async function startEmbeddedPostgres(options: {
 
   // If this process exits without the orderly shutdown, do not leave PostgreSQL behind.
   const stopOnExit = () => {
-    if (running.process.exitCode === null && running.process.signalCode === null) running.process.kill('SIGINT');
+    if (running.isRunning()) running.process.kill('SIGINT');
   };
   process.on('exit', stopOnExit);
 

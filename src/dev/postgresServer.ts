@@ -49,6 +49,7 @@ export async function initCluster(options: ClusterOptions): Promise<void> {
 
 export interface RunningServer {
   process: ChildProcess;
+  isRunning(): boolean;
   /** Fast shutdown (SIGINT), then waits for the server to exit. */
   stop(): Promise<void>;
 }
@@ -67,11 +68,12 @@ export function startServer(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const running = () => child.exitCode === null && child.signalCode === null;
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
   const server: RunningServer = {
     process: child,
+    isRunning,
     stop: async () => {
-      if (running()) child.kill('SIGINT');
+      if (isRunning()) child.kill('SIGINT');
       await exited;
     },
   };
