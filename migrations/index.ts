@@ -5,6 +5,7 @@ import * as createUserCoupons from './20261125000300_create_user_coupons';
 import * as createCatalog from './20261125000400_create_catalog';
 import * as allowReturnedStock from './20261125000500_allow_returned_stock';
 import * as createOrders from './20261125000600_create_orders';
+import * as recordCouponClaims from './20261201000100_record_coupon_claims';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -18,6 +19,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000400_create_catalog': createCatalog,
   '20261125000500_allow_returned_stock': allowReturnedStock,
   '20261125000600_create_orders': createOrders,
+  '20261201000100_record_coupon_claims': recordCouponClaims,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

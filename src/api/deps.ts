@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { TokenService } from '../auth/tokens';
 import type { Logger } from '../logging/logger';
 import type { Checkout } from '../orchestration/checkout';
-import type { CouponIssueStarter } from '../orchestration/couponIssue';
+import type { CouponIssuer } from '../orchestration/couponIssuer';
 import type { OrderWorkflows } from '../orchestration/orders';
 
 /** Everything the HTTP layer needs, wired by the caller (start-up code or a test). */
@@ -10,7 +10,7 @@ export interface AppDeps {
   logger: Logger;
   db: Knex;
   tokens: TokenService;
-  couponIssue: CouponIssueStarter;
+  couponIssuer: CouponIssuer;
   orderWorkflows: OrderWorkflows;
   checkout: Checkout;
   /** Reports whether each backing service answers; used by /readyz. */

@@ -1,3 +1,5 @@
+import type { Refusal } from '../domain/order';
+
 /** What the API, the workflow and the activities say to each other about coupon issue. */
 export interface IssueCouponInput {
   couponId: string;
@@ -11,4 +13,29 @@ export interface IssuedCoupon {
   status: 'AVAILABLE';
   expiresAt: string;
   issuedAt: string;
+}
+
+/** One claim sent to a coupon's issuer workflow; claimId is also the Update's id. */
+export interface CouponClaim {
+  claimId: string;
+  userId: string;
+}
+
+/** A claim's answer: the coupon issued to it, or the business refusal (SOLD_OUT, ...). */
+export type ClaimOutcome =
+  | { kind: 'issued'; coupon: IssuedCoupon }
+  | { kind: 'refused'; refusal: Refusal };
+
+export interface CouponIssuerInput {
+  couponId: string;
+  /** Claims one run settles before it continues as new (default in the workflow); tests set it small. */
+  claimsPerRun?: number;
+  /** How long the issuer waits for a claim before it closes (default in the workflow). */
+  idleTimeoutMs?: number;
+}
+
+/** A batch of claims on one coupon, settled in one transaction. */
+export interface SettleClaimsInput {
+  couponId: string;
+  claims: CouponClaim[];
 }

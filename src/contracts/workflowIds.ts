@@ -13,9 +13,8 @@ function requireUuid(label: string, value: string): string {
   return lower;
 }
 
-/** One issue workflow per (coupon, user): the natural idempotency key of a claim. */
-export const couponIssueWorkflowId = (couponId: string, userId: string): string =>
-  `coupon-issue:${requireUuid('couponId', couponId)}:${requireUuid('userId', userId)}`;
+/** One issuer per coupon: every claim on it is an Update of this workflow. */
+export const couponIssuerWorkflowId = (couponId: string): string => `coupon:${requireUuid('couponId', couponId)}`;
 
 /**
  * One order workflow per (customer, Idempotency-Key): a retried or concurrent placement

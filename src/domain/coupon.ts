@@ -98,3 +98,51 @@ export function describeRefusal(
       return { message: 'every coupon has been issued', details: null };
   }
 }
+
+/** One customer's request for a coupon; claimId tells this request apart from any other. */
+export interface ClaimRequest {
+  claimId: string;
+  userId: string;
+}
+
+/** A coupon a user already holds, and the claim that got it (null if issued before claims had ids). */
+export interface HeldCoupon {
+  userCouponId: string;
+  claimId: string | null;
+}
+
+export type ClaimDecision =
+  | { kind: 'issue' }
+  /** This very claim was settled before (a retried batch): its coupon is the answer again. */
+  | { kind: 'issued-before'; userCouponId: string }
+  /** heldUserCouponId: the coupon held before this batch; one taken earlier in the batch is found by the caller. */
+  | { kind: 'refuse'; refusal: IssueRefusal; heldUserCouponId?: string };
+
+/**
+ * Decides a batch of claims on one coupon in arrival order, as if each ran alone: the
+ * supply each claim sees already counts the coupons the claims before it take, and a
+ * user's second claim in the same batch finds the coupon its first one takes. A claim
+ * that was already settled (a batch re-run after a crash or a retry) is answered with its
+ * own coupon, and re-running a claim in two batches never issues twice.
+ */
+export function decideClaims(
+  coupon: CouponSupply,
+  claims: ClaimRequest[],
+  held: ReadonlyMap<string, HeldCoupon>,
+  now: Date,
+): ClaimDecision[] {
+  let issuedQuantity = coupon.issuedQuantity;
+  const takenInBatch = new Set<string>(); // users this batch issues to
+  return claims.map((claim): ClaimDecision => {
+    const already = held.get(claim.userId);
+    if (already && already.claimId === claim.claimId) return { kind: 'issued-before', userCouponId: already.userCouponId };
+    const alreadyHeld = already !== undefined || takenInBatch.has(claim.userId);
+    const refusal = issueRefusal({ ...coupon, issuedQuantity }, { now, alreadyHeld });
+    if (refusal) {
+      return { kind: 'refuse', refusal, heldUserCouponId: already?.userCouponId };
+    }
+    issuedQuantity += 1;
+    takenInBatch.add(claim.userId);
+    return { kind: 'issue' };
+  });
+}

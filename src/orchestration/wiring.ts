@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createCheckout } from './checkout';
-import { createCouponIssueStarter } from './couponIssue';
+import { createCouponIssuer, type IssuerRunOptions } from './couponIssuer';
 import { createOrderWorkflows } from './orders';
 
 /** Everything the API uses to drive workflows, wired once for start-up and tests alike. */
@@ -11,10 +11,12 @@ export function createOrchestration(deps: {
   taskQueue: string;
   resultTimeoutMs: number;
   reservationTtlMs: number;
+  /** Tuning of coupon issuer runs (tests make them tiny); the workflow's defaults otherwise. */
+  couponIssuerRun?: IssuerRunOptions;
 }) {
   const orderWorkflows = createOrderWorkflows(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs });
   return {
-    couponIssue: createCouponIssueStarter(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs }),
+    couponIssuer: createCouponIssuer(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs, run: deps.couponIssuerRun }),
     orderWorkflows,
     checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs }),
   };

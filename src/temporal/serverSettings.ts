@@ -19,6 +19,10 @@ export const temporalServerSettings: ServerSetting[] = [
   // workflow waited up to 50 ms: 350 ms for three activities at no load. 100 reads a
   // second brings that to about 50 ms without changing throughput under a rush.
   { key: 'history.transferProcessorMaxPollRPS', value: 100 },
+  // A coupon's issuer takes every claim of a rush as an Update (src/workflows/couponIssuer.ts);
+  // the default of 10 in flight per workflow would turn the 11th concurrent customer away.
+  // Each waiting Update costs the server a few hundred bytes of memory.
+  { key: 'history.maxInFlightUpdates', value: 2000 },
 ];
 
 /** The same settings as a dynamic-config YAML file (the server's file format). */

@@ -29,3 +29,15 @@ export const stockActivityOptions: ActivityOptions = {
  * doing so when replayed (docs/workflow-changes.md).
  */
 export const LOCAL_STOCK_MOVES_PATCH = 'stock-moves-local';
+
+/**
+ * Settling a batch of coupon claims (settleCouponClaims), a local activity: one short
+ * transaction, which even queued behind the coupon's row lock ends within a few seconds;
+ * 10 s trips on a stuck connection. Retried without limit and quickly: the claims'
+ * customers are waiting for their answers, and a settled batch is safe to run again
+ * (each claim finds its own row).
+ */
+export const claimSettlementOptions: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
+};

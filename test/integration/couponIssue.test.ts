@@ -1,14 +1,13 @@
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { couponIssueWorkflowId } from '../../src/contracts/workflowIds';
-import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
-import { businessFailureOf } from '../../src/orchestration/workflowFailure';
-import { createCoupon, signInAdmin, signUpCustomer, signUpCustomers, type TestUser } from '../support/factories';
+import { couponIssuerWorkflowId } from '../../src/contracts/workflowIds';
+import { createCouponIssuer } from '../../src/orchestration/couponIssuer';
+import { createCoupon, mintCustomers, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
+import { eventually } from '../support/orders';
 import { startTestStack, startTestWorker, type TestStack } from '../support/stack';
 
 /**
- * Coupon claims over real HTTP -> Temporal workflow -> activity under SELECT ... FOR
- * UPDATE -> PostgreSQL, with the rush happening all at once.
+ * Coupon claims over real HTTP -> the coupon's issuer workflow (claims as Updates) ->
+ * batched transactions under SELECT ... FOR UPDATE -> PostgreSQL, all at once.
  */
 describe('claiming a first-come-first-served coupon', () => {
   let stack: TestStack;
@@ -20,8 +19,8 @@ describe('claiming a first-come-first-served coupon', () => {
   });
   afterAll(() => stack?.stop());
 
-  const claim = (couponId: string, user: TestUser) =>
-    request(stack.baseUrl, 'POST', `/api/v1/coupons/${couponId}/issue`, { token: user.token });
+  const claim = (couponId: string, user: TestUser, on: TestStack = stack) =>
+    request(on.baseUrl, 'POST', `/api/v1/coupons/${couponId}/issue`, { token: user.token });
 
   const rowsFor = async (couponId: string) => {
     const [{ count }] = await stack.db('user_coupons').where({ coupon_id: couponId }).count<{ count: string }[]>('* as count');
@@ -29,41 +28,44 @@ describe('claiming a first-come-first-served coupon', () => {
     return { rows: Number(count), issued: coupon.issued_quantity as number };
   };
 
-  it('gives exactly 10 of 10 coupons to 100 customers claiming at once', async () => {
-    const coupon = await createCoupon(stack, admin, { totalQuantity: 10 });
-    const customers = await signUpCustomers(stack, 100);
+  it('gives exactly 37 of 37 coupons to 400 customers claiming at once, one each', async () => {
+    const coupon = await createCoupon(stack, admin, { totalQuantity: 37 });
+    const customers = await mintCustomers(stack, 400);
 
     const responses = await Promise.all(customers.map((customer) => claim(coupon.id, customer)));
 
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
-    expect(statuses.filter((s) => s === 409)).toHaveLength(90);
-    expect(responses.filter((r) => r.status === 409).every((r) => r.body.error.code === 'SOLD_OUT')).toBe(true);
-    expect(await rowsFor(coupon.id)).toEqual({ rows: 10, issued: 10 });
+    expect(statuses.filter((s) => s === 201)).toHaveLength(37);
+    expect(responses.filter((r) => r.status === 409 && r.body.error.code === 'SOLD_OUT')).toHaveLength(363);
+    expect(await rowsFor(coupon.id)).toEqual({ rows: 37, issued: 37 });
 
-    const winners = responses.filter((r) => r.status === 201).map((r) => r.body);
-    expect(new Set(winners.map((w) => w.userCouponId)).size).toBe(10);
-    for (const won of winners) {
-      expect(won).toMatchObject({ couponId: coupon.id, status: 'AVAILABLE' });
-    }
+    // Each winner's answer is the row the database holds for that customer.
+    const rows = await stack.db('user_coupons').where({ coupon_id: coupon.id });
+    const rowOf = new Map(rows.map((r) => [r.user_id, r.id]));
+    customers.forEach((customer, i) => {
+      if (responses[i].status === 201) {
+        expect(responses[i].body).toMatchObject({ couponId: coupon.id, status: 'AVAILABLE', userCouponId: rowOf.get(customer.userId) });
+      } else {
+        expect(rowOf.has(customer.userId)).toBe(false);
+      }
+    });
     const after = await request(stack.baseUrl, 'GET', `/api/v1/coupons/${coupon.id}`);
-    expect(after.body).toMatchObject({ issuedQuantity: 10, remainingQuantity: 0 });
+    expect(after.body).toMatchObject({ issuedQuantity: 37, remainingQuantity: 0 });
   });
 
-  it('issues one coupon when one customer sends 10 claims at once', async () => {
+  it('issues one coupon when one customer sends 10 claims at once, and tells the other 9 which one', async () => {
     const coupon = await createCoupon(stack, admin, { totalQuantity: 5 });
     const customer = await signUpCustomer(stack);
 
     const responses = await Promise.all(Array.from({ length: 10 }, () => claim(coupon.id, customer)));
 
-    expect(responses.every((r) => r.status === 201 || r.status === 409)).toBe(true);
     const issued = responses.filter((r) => r.status === 201);
-    expect(issued.length).toBeGreaterThanOrEqual(1);
-    // Every success names the same coupon; every refusal says the customer already holds it.
-    expect(new Set(issued.map((r) => r.body.userCouponId)).size).toBe(1);
-    for (const refused of responses.filter((r) => r.status === 409)) {
-      expect(refused.body.error.code).toBe('ALREADY_ISSUED');
-      expect(refused.body.error.details.userCouponId).toBe(issued[0].body.userCouponId);
+    expect(issued).toHaveLength(1);
+    const refused = responses.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(9);
+    for (const r of refused) {
+      expect(r.body.error.code).toBe('ALREADY_ISSUED');
+      expect(r.body.error.details.userCouponId).toBe(issued[0].body.userCouponId);
     }
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
 
@@ -73,17 +75,18 @@ describe('claiming a first-come-first-served coupon', () => {
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 
-  it('refuses late claims after a sell-out without starting a workflow', async () => {
+  it('refuses late claims after a sell-out from a read, without sending them to the issuer', async () => {
     const coupon = await createCoupon(stack, admin, { totalQuantity: 1 });
     const [first, late] = [await signUpCustomer(stack), await signUpCustomer(stack)];
     expect((await claim(coupon.id, first)).status).toBe(201);
+    const issuer = stack.client.workflow.getHandle(couponIssuerWorkflowId(coupon.id));
+    const before = (await issuer.describe()).historyLength;
 
     const response = await claim(coupon.id, late);
 
     expect(response.status).toBe(409);
     expect(response.body.error.code).toBe('SOLD_OUT');
-    const lateWorkflow = stack.client.workflow.getHandle(couponIssueWorkflowId(coupon.id, late.userId));
-    await expect(lateWorkflow.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await issuer.describe()).historyLength).toBe(before);
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 
@@ -101,54 +104,49 @@ describe('claiming a first-come-first-served coupon', () => {
     expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });
   });
 
-  it('refuses a coupon whose period has not begun with 422, then issues it once the period opens', async () => {
+  it('refuses a coupon whose period has not begun with 422 (the issuer too), then issues it once the period opens', async () => {
     const customer = await signUpCustomer(stack);
     const opensAt = new Date(Date.now() + 4000);
     const coupon = await createCoupon(stack, admin, { validFrom: opensAt, validUntil: new Date(Date.now() + 3600_000) });
-    const workflowId = couponIssueWorkflowId(coupon.id, customer.userId);
 
-    // Over HTTP the fast path refuses without a workflow...
+    // Over HTTP the read refuses before the issuer is asked...
     const early = await claim(coupon.id, customer);
     expect(Date.now()).toBeLessThan(opensAt.getTime()); // the claim really was early
     expect(early.status).toBe(422);
     expect(early.body.error.code).toBe('NOT_IN_ISSUE_PERIOD');
-    // ...and the workflow itself refuses too, closing its run as failed.
-    const starter = createCouponIssueStarter(stack.client, stack.taskQueue, { resultTimeoutMs: 30_000 });
-    const refused = await (await starter.issue({ couponId: coupon.id, userId: customer.userId })).result.catch((e) => e);
-    expect(businessFailureOf(refused)?.code).toBe('NOT_IN_ISSUE_PERIOD');
-    const firstRun = await stack.client.workflow.getHandle(workflowId).describe();
-    expect(firstRun.status.name).toBe('FAILED');
+    // ...and the issuer, asked directly, refuses by the same rule.
+    const issuer = createCouponIssuer(stack.client, stack.taskQueue, { resultTimeoutMs: 30_000 });
+    const refused = await issuer.claim({ couponId: coupon.id, userId: customer.userId });
+    expect(refused.outcome).toMatchObject({ kind: 'refused', refusal: { code: 'NOT_IN_ISSUE_PERIOD' } });
     expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });
 
-    // Once the period opens, the same workflow id runs again (reuse policy ALLOW_DUPLICATE).
     await new Promise((resolve) => setTimeout(resolve, opensAt.getTime() - Date.now() + 100));
     const onTime = await claim(coupon.id, customer);
     expect(onTime.status).toBe(201);
-    const secondRun = await stack.client.workflow.getHandle(workflowId).describe();
-    expect(secondRun.status.name).toBe('COMPLETED');
-    expect(secondRun.runId).not.toBe(firstRun.runId);
     expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
   });
 
-  it('accepts a claim while no worker runs, and finishes it once one does', async () => {
+  it('keeps a claim made while no worker runs, and settles it once one does', async () => {
     const waiting = await startTestStack({ withWorker: false, resultTimeoutMs: 1000 });
     try {
       const coupon = await createCoupon(waiting, await signInAdmin(waiting), { totalQuantity: 3 });
       const customer = await signUpCustomer(waiting);
-      const claimHere = () => request(waiting.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: customer.token });
 
-      const pending = await claimHere();
+      const pending = await claim(coupon.id, customer, waiting);
       expect(pending.status).toBe(503);
       expect(pending.headers.get('retry-after')).toBe('1');
-      expect(pending.body.error.details.workflowId).toBe(couponIssueWorkflowId(coupon.id, customer.userId));
+      expect(pending.body.error.details.workflowId).toBe(couponIssuerWorkflowId(coupon.id));
       const running = await waiting.client.workflow.getHandle(pending.body.error.details.workflowId).describe();
       expect(running.status.name).toBe('RUNNING');
       expect(await rowsFor(coupon.id)).toEqual({ rows: 0, issued: 0 });
 
       const stopWorker = await startTestWorker(waiting.db, waiting.taskQueue);
       try {
-        const retried = await claimHere();
-        expect(retried.status).toBe(201);
+        // The worker settles the claim that was waiting; asking again names that coupon.
+        const row = await eventually(() => waiting.db('user_coupons').where({ coupon_id: coupon.id, user_id: customer.userId }).first());
+        const repeated = await claim(coupon.id, customer, waiting);
+        expect(repeated.status).toBe(409);
+        expect(repeated.body.error).toMatchObject({ code: 'ALREADY_ISSUED', details: { userCouponId: row.id } });
         expect(await rowsFor(coupon.id)).toEqual({ rows: 1, issued: 1 });
       } finally {
         await stopWorker();
@@ -158,14 +156,16 @@ describe('claiming a first-come-first-served coupon', () => {
     }
   });
 
-  it('answers 404 COUPON_NOT_FOUND for an unknown coupon', async () => {
+  it('answers 404 COUPON_NOT_FOUND for an unknown coupon, starting no issuer', async () => {
     const customer = await signUpCustomer(stack);
-    const response = await claim('6f1c1d5e-9a0b-4c5d-8e7f-0a1b2c3d4e5f', customer);
+    const unknown = '6f1c1d5e-9a0b-4c5d-8e7f-0a1b2c3d4e5f';
+    const response = await claim(unknown, customer);
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('COUPON_NOT_FOUND');
+    await expect(stack.client.workflow.getHandle(couponIssuerWorkflowId(unknown)).describe()).rejects.toThrow();
   });
 
-  it('lists the customer\'s coupons by status', async () => {
+  it("lists the customer's coupons by status", async () => {
     const coupon = await createCoupon(stack, admin, { totalQuantity: 1 });
     const customer = await signUpCustomer(stack);
     expect((await claim(coupon.id, customer)).status).toBe(201);
@@ -181,5 +181,66 @@ describe('claiming a first-come-first-served coupon', () => {
     const bad = await request(stack.baseUrl, 'GET', '/api/v1/users/me/coupons?status=LOST', { token: customer.token });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe("a coupon's issuer across runs", () => {
+  let stack: TestStack;
+  let admin: TestUser;
+
+  beforeAll(async () => {
+    // Tiny runs: an issuer hands over to a new run every 7 claims, and closes after 1.5 s idle.
+    stack = await startTestStack({ couponIssuerRun: { claimsPerRun: 7, idleTimeoutMs: 1500 } });
+    admin = await signInAdmin(stack);
+  });
+  afterAll(() => stack?.stop());
+
+  const runsOf = async (workflowId: string) => {
+    const statuses: string[] = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) statuses.push(run.status.name);
+    return statuses;
+  };
+
+  it('stays exact while it continues as new in the middle of a rush', async () => {
+    const coupon = await createCoupon(stack, admin, { totalQuantity: 60 });
+    const customers = await mintCustomers(stack, 200);
+
+    const responses = await Promise.all(
+      customers.map((c) => request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: c.token })),
+    );
+
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(60);
+    expect(responses.filter((r) => r.status === 409 && r.body.error.code === 'SOLD_OUT')).toHaveLength(140);
+    const rows = await stack.db('user_coupons').where({ coupon_id: coupon.id });
+    expect(rows).toHaveLength(60);
+    expect((await stack.db('coupons').where({ id: coupon.id }).first()).issued_quantity).toBe(60);
+    const winners = new Set(customers.filter((_, i) => responses[i].status === 201).map((c) => c.userId));
+    expect(new Set(rows.map((r) => r.user_id))).toEqual(winners);
+    // At least 60 claims reached the issuer, 7 per run: runs handed over, and the last
+    // closed once idle (a straggler more than 1.5 s behind may have started another).
+    await eventually(async () => {
+      const statuses = await runsOf(couponIssuerWorkflowId(coupon.id));
+      const handedOver = statuses.filter((s) => s === 'CONTINUED_AS_NEW').length;
+      const allClosed = statuses.every((s) => s === 'CONTINUED_AS_NEW' || s === 'COMPLETED');
+      return handedOver >= Math.floor(60 / 7) && allClosed ? true : undefined;
+    });
+  });
+
+  it('closes when idle, and the next claim starts it again', async () => {
+    const coupon = await createCoupon(stack, admin, { totalQuantity: 5 });
+    const [early, late] = [await signUpCustomer(stack), await signUpCustomer(stack)];
+    const issue = (c: TestUser) => request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: c.token });
+    expect((await issue(early)).status).toBe(201);
+    const issuer = stack.client.workflow.getHandle(couponIssuerWorkflowId(coupon.id));
+    const first = await eventually(async () => {
+      const d = await issuer.describe();
+      return d.status.name === 'COMPLETED' ? d : undefined;
+    });
+
+    expect((await issue(late)).status).toBe(201);
+
+    const second = await issuer.describe();
+    expect(second.runId).not.toBe(first.runId);
+    expect((await stack.db('coupons').where({ id: coupon.id }).first()).issued_quantity).toBe(2);
   });
 });

@@ -86,11 +86,12 @@ describe('the on-call runbook', () => {
     }, 30_000, 'the saga in the attention list');
     expect(attention).toContain('completeOrder');
 
-    // The pending activity shows while a round runs (between rounds the saga sleeps).
+    // The pending activity shows while a round runs (between rounds the saga sleeps), with
+    // its last failure once an attempt of that round has failed (a round's first attempt has none yet).
     const described = await eventually(async () => {
       const out = await temporal('temporal workflow describe --workflow-id <sagaWorkflowId>', { sagaWorkflowId });
-      return out.includes('refundPayments') ? out : undefined;
-    }, 30_000, 'the failing refund in describe');
+      return out.includes('refundPayments') && /GATEWAY_ERROR|failed to process the refund/.test(out) ? out : undefined;
+    }, 30_000, 'the failing refund and its last failure in describe');
     expect(described).toMatch(/GATEWAY_ERROR|failed to process the refund/);
     const progress = await temporal('temporal workflow query --workflow-id <sagaWorkflowId> --name sagaProgress', { sagaWorkflowId });
     expect(progress).toMatch(/"state":\s*"COMPENSATING"/);

@@ -1,47 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
 import { signUpCustomer } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
-import { testEnvironment } from '../support/environment';
 import { eventually, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
 import { startTestStack, type TestStack } from '../support/stack';
-
-const repoRoot = path.resolve(__dirname, '../..');
-
-/** `npm start worker` as its own process group, so a SIGKILL takes it down like a crash. */
-async function launchWorker(taskQueue: string): Promise<{ child: ChildProcess; output: () => string }> {
-  const env = testEnvironment();
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-worker-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', 'worker'], {
-    cwd: repoRoot,
-    detached: true,
-    env: {
-      ...process.env,
-      DATA_DIR: dataDir,
-      DATABASE_URL: env.databaseUrl,
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Order platform is ready')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
-  });
-  return { child, output: () => output };
-}
+import { killWorker, launchWorker } from '../support/workerProcess';
 
 describe('a worker killed in the middle of a saga', () => {
   let stack: TestStack;
@@ -51,7 +14,7 @@ describe('a worker killed in the middle of a saga', () => {
     stack = await startTestStack({ withWorker: false, resultTimeoutMs: 110_000 });
   });
   afterAll(async () => {
-    for (const w of workers) if (w.exitCode === null && w.signalCode === null) process.kill(-w.pid!, 'SIGKILL');
+    for (const w of workers) killWorker(w);
     await stack?.stop();
   });
 
@@ -78,7 +41,7 @@ describe('a worker killed in the middle of a saga', () => {
       60_000,
       'the charge activity to start',
     );
-    process.kill(-workers[0].pid!, 'SIGKILL');
+    killWorker(workers[0]);
 
     workers.push((await launchWorker(stack.taskQueue)).child);
     const paid = await paying;

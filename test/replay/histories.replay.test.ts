@@ -36,17 +36,18 @@ describe('recorded workflow histories replay against today\'s code', () => {
       { workflowBundle: { codePath: testEnvironment().workflowBundlePath } },
       recorded.map(({ workflowId, history }) => ({ workflowId, history })),
     );
+    // Results come in the order the histories went in; runs of one workflow (a
+    // continue-as-new chain) share its id, so the order is what names the file.
+    let index = 0;
     for await (const result of results) {
-      if (result.error) {
-        const file = recorded.find((r) => r.workflowId === result.workflowId)?.file ?? result.workflowId;
-        failures.set(file, `${result.error.name}: ${result.error.message}`);
-      }
+      const { file } = recorded[index++];
+      if (result.error) failures.set(file, `${result.error.name}: ${result.error.message}`);
     }
   });
 
   it('has a history for every workflow type and the paths that matter', () => {
     const types = new Set(files.map((f) => f.split('-')[0]));
-    expect([...types].sort()).toEqual(['completeOrder', 'issueCoupon', 'placeOrder']);
+    expect([...types].sort()).toEqual(['completeOrder', 'couponIssuer', 'issueCoupon', 'placeOrder']);
     expect(files.length).toBeGreaterThanOrEqual(14);
   });
 
@@ -61,6 +62,17 @@ describe('recorded workflow histories replay against today\'s code', () => {
     expect(memoChanges('placeOrder-paid-after-decline.json')).toBe(1);
     expect(failures.get('placeOrder-paid-after-decline.before-order-memo.json')).toBeUndefined();
     expect(failures.get('placeOrder-paid-after-decline.json')).toBeUndefined();
+  });
+
+  it('replays a coupon issuer that continued as new, and the run it handed over to', () => {
+    const events = (file: string) => load(file).history.events as { eventType?: string; workflowExecutionStartedEventAttributes?: { continuedExecutionRunId?: string } }[];
+    const handedOver = events('couponIssuer-continued-as-new.json');
+    expect(handedOver[handedOver.length - 1].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW');
+    expect(events('couponIssuer-after-continue-as-new.json')[0].workflowExecutionStartedEventAttributes?.continuedExecutionRunId).toBeTruthy();
+    for (const file of ['couponIssuer-continued-as-new.json', 'couponIssuer-after-continue-as-new.json', 'couponIssuer-rush-then-idle.json']) {
+      expect(files).toContain(file);
+      expect(failures.get(file)).toBeUndefined();
+    }
   });
 
   it('keeps orders from before the stock moves became local activities replaying beside the new ones', () => {

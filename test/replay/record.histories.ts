@@ -3,9 +3,8 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
-import { completeOrderWorkflowId, couponIssueWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
-import { createCouponIssueStarter } from '../../src/orchestration/couponIssue';
-import { businessFailureOf } from '../../src/orchestration/workflowFailure';
+import { completeOrderWorkflowId, couponIssuerWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
+import { createCouponIssuer } from '../../src/orchestration/couponIssuer';
 import { productWithStock } from '../support/catalog';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
@@ -26,39 +25,40 @@ describe('record workflow histories', () => {
   });
   afterAll(() => stack?.stop());
 
-  const save = async (name: string, workflowId: string) => {
+  const save = async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the canonical proto-JSON history, the format replay reads.
     const env = testEnvironment();
     const { stdout } = await promisify(execFile)(env.temporalCliPath, [
-      'workflow', 'show', '--workflow-id', workflowId, '--address', env.temporalAddress, '--namespace', env.namespace,
+      'workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--address', env.temporalAddress, '--namespace', env.namespace,
       '--output', 'json',
     ]);
     await fs.writeFile(path.join(dir, `${name}.json`), JSON.stringify(JSON.parse(stdout), null, 2) + '\n');
   };
 
-  it('records issueCoupon: issued, sold out, outside its period', async () => {
+  it('records couponIssuer: a rush that sells out and closes idle; a run that continues as new, and the next run', async () => {
+    // Histories of the retired per-claim issueCoupon workflow stay as they were recorded.
     const admin = await signInAdmin(stack);
-    const coupon = await createCoupon(stack, admin, { totalQuantity: 1 });
-    const [winner, loser] = [await signUpCustomer(stack), await signUpCustomer(stack)];
-    // Workflows are started directly: the API's fast path answers certain refusals
-    // without one, and these histories must show the workflow's own refusal path.
-    const starter = createCouponIssueStarter(stack.client, stack.taskQueue, { resultTimeoutMs: 60_000 });
-    const outcome = async (couponId: string, userId: string) =>
-      (await starter.issue({ couponId, userId })).result.then(
-        () => 'issued',
-        (error) => businessFailureOf(error)?.code,
-      );
-    expect(await outcome(coupon.id, winner.userId)).toBe('issued');
-    expect(await outcome(coupon.id, loser.userId)).toBe('SOLD_OUT');
-    await save('issueCoupon-issued', couponIssueWorkflowId(coupon.id, winner.userId));
-    await save('issueCoupon-sold-out', couponIssueWorkflowId(coupon.id, loser.userId));
+    const coupon = await createCoupon(stack, admin, { totalQuantity: 3 });
+    const customers = await Promise.all(Array.from({ length: 5 }, () => signUpCustomer(stack)));
+    // Sent straight to an issuer of tiny runs: the API's read would refuse some claims
+    // before the issuer, and these histories must show the issuer's own answers.
+    const issuer = createCouponIssuer(stack.client, stack.taskQueue, { resultTimeoutMs: 60_000, run: { idleTimeoutMs: 2_000 } });
+    const claim = (couponId: string, userId: string) => issuer.claim({ couponId, userId }).then(({ outcome }) => (outcome.kind === 'issued' ? 'ISSUED' : outcome.refusal.code));
+    const answers = await Promise.all([...customers, customers[0]].map((c) => claim(coupon.id, c.userId)));
+    expect(answers.filter((a) => a === 'ISSUED')).toHaveLength(3);
+    expect(answers.filter((a) => a === 'SOLD_OUT' || a === 'ALREADY_ISSUED')).toHaveLength(3);
+    const idle = stack.client.workflow.getHandle(couponIssuerWorkflowId(coupon.id));
+    await idle.result();
+    await save('couponIssuer-rush-then-idle', couponIssuerWorkflowId(coupon.id));
 
-    const expired = await createCoupon(stack, admin, {
-      validFrom: new Date(Date.now() - 7200_000),
-      validUntil: new Date(Date.now() - 3600_000),
-    });
-    expect(await outcome(expired.id, winner.userId)).toBe('NOT_IN_ISSUE_PERIOD');
-    await save('issueCoupon-not-in-period', couponIssueWorkflowId(expired.id, winner.userId));
+    const handing = createCouponIssuer(stack.client, stack.taskQueue, { resultTimeoutMs: 60_000, run: { claimsPerRun: 3, idleTimeoutMs: 2_000 } });
+    const second = await createCoupon(stack, admin, { totalQuantity: 10 });
+    const firstRunId = (await handing.claim({ couponId: second.id, userId: customers[0].userId }).then(() => stack.client.workflow.getHandle(couponIssuerWorkflowId(second.id)).describe())).runId;
+    for (const c of customers.slice(1)) await handing.claim({ couponId: second.id, userId: c.userId });
+    const chained = stack.client.workflow.getHandle(couponIssuerWorkflowId(second.id));
+    await chained.result();
+    await save('couponIssuer-continued-as-new', couponIssuerWorkflowId(second.id), firstRunId);
+    await save('couponIssuer-after-continue-as-new', couponIssuerWorkflowId(second.id));
   });
 
   it('records placeOrder and completeOrder: paid after a decline, refused, cancelled, expired, compensated', async () => {

@@ -74,3 +74,24 @@ export async function createCoupon(stack: TestStack, admin: TestUser, overrides:
   if (response.status !== 201) throw new Error(`coupon creation failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body as { id: string; totalQuantity: number; remainingQuantity: number };
 }
+
+/**
+ * Many customers for a rush, made directly in the database with tokens signed by the
+ * stack's own key: sign-up hashes a password per customer, which would make a test of
+ * a thousand customers mostly a test of argon2. The sign-up path has tests of its own.
+ */
+export async function mintCustomers(stack: TestStack, count: number): Promise<TestUser[]> {
+  const passwordHash = await hashPassword('minted customers never log in');
+  const rows = Array.from({ length: count }, (_, i) => ({ email: uniqueEmail(`minted${i}`), password_hash: passwordHash, name: `minted ${i}` }));
+  const inserted: { id: string; email: string }[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    inserted.push(...(await stack.db('users').insert(rows.slice(i, i + 1000)).returning(['id', 'email'])));
+  }
+  return Promise.all(
+    inserted.map(async (row) => ({
+      userId: row.id,
+      email: row.email,
+      token: (await stack.tokens.issue({ userId: row.id, role: 'customer' })).accessToken,
+    })),
+  );
+}

@@ -9,6 +9,7 @@ import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
 import { createLogger } from '../../src/logging/logger';
 import { createPaymentGatewayClient } from '../../src/gateway/paymentGateway';
+import type { IssuerRunOptions } from '../../src/orchestration/couponIssuer';
 import { createOrchestration } from '../../src/orchestration/wiring';
 import { createReadinessCheck } from '../../src/platform/readiness';
 import { connectClient } from '../../src/temporal/client';
@@ -40,6 +41,8 @@ export interface TestStackOptions {
   activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** STOCK_LOCKING for the worker's stock activities (the version check by default). */
   stockLocking?: StockLocking;
+  /** Tuning of the coupon issuer runs this stack starts (e.g. a tiny claimsPerRun). */
+  couponIssuerRun?: IssuerRunOptions;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -65,6 +68,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       taskQueue,
       resultTimeoutMs: options.resultTimeoutMs ?? 60_000,
       reservationTtlMs: options.reservationTtlMs ?? 600_000,
+      couponIssuerRun: options.couponIssuerRun,
     }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',

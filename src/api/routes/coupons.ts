@@ -8,7 +8,7 @@ import { couponSchema, createCouponBody, issuedCouponSchema, presentCoupon } fro
 
 export const couponRoutes = (deps: AppDeps) => {
   const coupons = createCouponRepository(deps.db);
-  const claims = createCouponClaims({ db: deps.db, starter: deps.couponIssue });
+  const claims = createCouponClaims({ db: deps.db, issuer: deps.couponIssuer });
   const notFound = (id: string) => new ApiError('COUPON_NOT_FOUND', `coupon ${id} does not exist`, { couponId: id });
 
   return [

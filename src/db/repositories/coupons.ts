@@ -67,8 +67,8 @@ export function createCouponRepository(db: Knex) {
       return row ? toCoupon(row) : undefined;
     },
 
-    async incrementIssued(trx: Knex.Transaction, id: string): Promise<void> {
-      await trx('coupons').where({ id }).increment('issued_quantity', 1);
+    async incrementIssued(trx: Knex.Transaction, id: string, by = 1): Promise<void> {
+      await trx('coupons').where({ id }).increment('issued_quantity', by);
     },
   };
 }

@@ -10,6 +10,7 @@ export interface UserCoupon {
   usedAt: Date | null;
   usedOrderId: string | null;
   issuedByRunId: string;
+  claimId: string | null;
 }
 
 interface UserCouponRow {
@@ -21,6 +22,7 @@ interface UserCouponRow {
   used_at: Date | null;
   used_order_id: string | null;
   issued_by_run_id: string;
+  claim_id: string | null;
 }
 
 const toUserCoupon = (row: UserCouponRow): UserCoupon => ({
@@ -32,6 +34,7 @@ const toUserCoupon = (row: UserCouponRow): UserCoupon => ({
   usedAt: row.used_at,
   usedOrderId: row.used_order_id,
   issuedByRunId: row.issued_by_run_id,
+  claimId: row.claim_id,
 });
 
 export interface UserCouponWithCoupon extends UserCoupon {
@@ -43,6 +46,34 @@ export function createUserCouponRepository(db: Knex) {
     async find(trx: Knex, userId: string, couponId: string): Promise<UserCoupon | undefined> {
       const row = await trx<UserCouponRow>('user_coupons').where({ user_id: userId, coupon_id: couponId }).first();
       return row ? toUserCoupon(row) : undefined;
+    },
+
+    /** The coupon's rows for these users, by user id. */
+    async findForUsers(trx: Knex, couponId: string, userIds: string[]): Promise<Map<string, UserCoupon>> {
+      if (userIds.length === 0) return new Map();
+      const rows = await trx<UserCouponRow>('user_coupons').where({ coupon_id: couponId }).whereIn('user_id', userIds);
+      return new Map(rows.map((row) => [row.user_id, toUserCoupon(row)]));
+    },
+
+    /** One multi-row insert for a settled batch; the unique (user, coupon) index still guards each row. */
+    async insertMany(
+      trx: Knex.Transaction,
+      rows: { userId: string; couponId: string; expiresAt: Date; issuedAt: Date; issuedByRunId: string; claimId: string }[],
+    ): Promise<UserCoupon[]> {
+      if (rows.length === 0) return [];
+      const inserted = await trx<UserCouponRow>('user_coupons')
+        .insert(
+          rows.map((r) => ({
+            user_id: r.userId,
+            coupon_id: r.couponId,
+            expires_at: r.expiresAt,
+            issued_at: r.issuedAt,
+            issued_by_run_id: r.issuedByRunId,
+            claim_id: r.claimId,
+          })),
+        )
+        .returning('*');
+      return inserted.map(toUserCoupon);
     },
 
     async insert(

@@ -1,0 +1,44 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { testEnvironment } from './environment';
+
+const repoRoot = path.resolve(__dirname, '../..');
+
+/** `npm start worker` as its own process group, so a SIGKILL takes it down like a crash. */
+export async function launchWorker(taskQueue: string): Promise<{ child: ChildProcess; output: () => string }> {
+  const env = testEnvironment();
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-worker-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', 'worker'], {
+    cwd: repoRoot,
+    detached: true,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: env.databaseUrl,
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Order platform is ready')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
+  });
+  return { child, output: () => output };
+}
+
+/** Kills a launched worker's whole process group at once, as a crash would. */
+export function killWorker(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+}
