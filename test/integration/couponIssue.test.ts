@@ -1,5 +1,6 @@
 import { couponIssuerWorkflowId } from '../../src/contracts/workflowIds';
 import { createCouponIssuer } from '../../src/orchestration/couponIssuer';
+import { COUPON_READ_TTL_MS } from '../../src/orchestration/couponReads';
 import { createCoupon, mintCustomers, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
 import { eventually } from '../support/orders';
@@ -81,6 +82,8 @@ describe('claiming a first-come-first-served coupon', () => {
     expect((await claim(coupon.id, first)).status).toBe(201);
     const issuer = stack.client.workflow.getHandle(couponIssuerWorkflowId(coupon.id));
     const before = (await issuer.describe()).historyLength;
+    // The API trusts its read of the coupon for a moment; once that has passed it knows.
+    await new Promise((resolve) => setTimeout(resolve, COUPON_READ_TTL_MS + 50));
 
     const response = await claim(coupon.id, late);
 
