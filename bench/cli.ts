@@ -25,6 +25,7 @@ import { adminToken, signUpCustomers } from './lib/customers';
 import { createHttp, type Http } from './lib/http';
 import { benchPlatform, type BenchPlatform, type TopologyOptions } from './lib/platform';
 import { saveResult } from './lib/results';
+import { tasksPerOrder } from './lib/taskCounts';
 import { writeReport } from './report';
 import { checkoutRush } from './scenarios/checkoutRush';
 import { couponRush } from './scenarios/couponRush';
@@ -97,10 +98,12 @@ async function runCouponRush(platform: BenchPlatform, http: Http) {
 async function runCheckoutRush(platform: BenchPlatform, http: Http, gateway: Http) {
   const buyers = positive('buyers');
   const stock = positive('stock');
-  const measured = await checkoutRush(http, gateway, { buyers, stock });
+  const { completedOrderIds, ...measured } = await checkoutRush(http, gateway, { buyers, stock });
+  const tasks = await tasksPerOrder(platform.temporalAddress, platform.temporalNamespace, completedOrderIds);
   const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: Math.min(buyers, stock), activities: 3, kind: 'remote' });
   return {
     ...measured,
+    temporalWorkPerCompletedOrder: tasks,
     baselines: { noopWorkflows: { ...noop, latenciesMs: undefined } },
     ratios: {
       payOrdersPerSecondToNoopWorkflows: ratio(measured.pay.ordersPerSecond, noop.workflowsPerSecond),

@@ -19,6 +19,7 @@ export interface BenchPlatform {
   apiUrl: string;
   paymentGatewayUrl: string;
   temporalAddress: string;
+  temporalNamespace: string;
   /** The platform's PostgreSQL server (baselines create throwaway databases on it). */
   databaseUrl: string;
   /** How the platform was set up, recorded beside every result. */
@@ -72,6 +73,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
       apiUrl: given,
       paymentGatewayUrl: gateway,
       temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
+      temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
       databaseUrl,
       topology: { startedByHarness: false, apiUrl: given },
       stop: async () => undefined,
@@ -105,6 +107,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     apiUrl: platform.apiUrl!,
     paymentGatewayUrl: platform.paymentGatewayUrl!,
     temporalAddress: platform.temporalAddress,
+    temporalNamespace: config.temporal.namespace,
     databaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
     topology: topologyOf(config, server, platform.workerSettings),
     async stop() {

@@ -69,6 +69,7 @@ export async function checkoutRush(http: Http, gateway: Http, options: { buyers:
     pay: { outcomes: payOutcomes, seconds: round(paying.seconds), ordersPerSecond: round(placed.length / paying.seconds), latencyMs: summarise(paying.results.map((r) => r.ms)) },
     ledger: { ordersWithExactlyOneCharge: ledger.filter((c) => c === 1).length, completedOrders: payOutcomes.COMPLETED ?? 0 },
     availableAfter: stock,
+    completedOrderIds: placed.filter((_, i) => paying.results[i].status === 200).map(({ reply }) => reply.body.orderId as string),
   };
 }
 
