@@ -72,10 +72,14 @@ function couponRow(r: any): { row: string; group: Group } {
   };
 }
 
+/** The Temporal work one completed order cost, where the result measured it. */
+const perOrder = (w: any) =>
+  w ? `; per order ${w.workflowTasks} workflow tasks, ${w.activityTasks} activity task(s), ${w.localActivities} local activities, ${w.historyEvents} history events` : '';
+
 function checkoutRow(r: any): { row: string; group: Group } {
   const noop = r.baselines.noopWorkflows;
   return {
-    row: `| checkout-rush | ${topologyName(r)} | ${r.parameters.buyers} buyers, ${r.parameters.stock} in stock | ${r.exact ? 'yes' : '**no**'} | place ${r.place.ordersPerSecond}/s, pay ${r.pay.ordersPerSecond}/s | place ${p(r.place.latencyMs)}; pay ${p(r.pay.latencyMs)} | no-op workflow (3 activities) ${noop.workflowsPerSecond}/s | pay ${r.ratios.payOrdersPerSecondToNoopWorkflows} of Temporal | ${r.machine.commit} |`,
+    row: `| checkout-rush | ${topologyName(r)} | ${r.parameters.buyers} buyers, ${r.parameters.stock} in stock | ${r.exact ? 'yes' : '**no**'} | place ${r.place.ordersPerSecond}/s, pay ${r.pay.ordersPerSecond}/s | place ${p(r.place.latencyMs)}; pay ${p(r.pay.latencyMs)} | no-op workflow (3 activities) ${noop.workflowsPerSecond}/s${perOrder(r.temporalWorkPerCompletedOrder)} | pay ${r.ratios.payOrdersPerSecondToNoopWorkflows} of Temporal | ${r.machine.commit} |`,
     group: {
       title: `checkout-rush, ${r.parameters.buyers} buyers for ${r.parameters.stock} units (${topologyName(r)})`,
       bars: [
@@ -130,7 +134,9 @@ export async function writeReport(): Promise<string> {
   for (const file of files) {
     const result = JSON.parse(await fs.readFile(path.join(resultsDir, file), 'utf8'));
     if (!renderers[result.scenario]) continue;
-    newest.set(`${Object.keys(renderers).indexOf(result.scenario)} ${topologyName(result)}`, { ...result, file });
+    // A rush of another size is a row of its own (1,000 and 10,000 claims say different things).
+    const size = String(result.parameters?.users ?? result.parameters?.buyers ?? '').padStart(8, '0');
+    newest.set(`${Object.keys(renderers).indexOf(result.scenario)} ${topologyName(result)} ${size}`, { ...result, file });
   }
   const rows = ['| Scenario | Temporal | Parameters | Exact | Throughput | p50 / p95 / p99 ms | Baselines | Ratio | Commit |', '|---|---|---|---|---|---|---|---|---|'];
   const groups: Group[] = [];

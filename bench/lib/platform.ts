@@ -1,3 +1,4 @@
+import { resolveJwtSecret } from '../../src/auth/jwtSecret';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,10 @@ export interface BenchPlatform {
   temporalNamespace: string;
   /** The platform's PostgreSQL server (baselines create throwaway databases on it). */
   databaseUrl: string;
+  /** The database the platform itself uses. */
+  platformDatabaseUrl: string;
+  /** The key the API signs tokens with, when known: customers are then made without signing up. */
+  jwtSecret?: string;
   /** How the platform was set up, recorded beside every result. */
   topology: Record<string, unknown>;
   stop(): Promise<void>;
@@ -75,6 +80,8 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
       temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
       databaseUrl,
+      platformDatabaseUrl: databaseUrl,
+      jwtSecret: process.env.JWT_SECRET,
       topology: { startedByHarness: false, apiUrl: given },
       stop: async () => undefined,
     };
@@ -109,6 +116,8 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     temporalAddress: platform.temporalAddress,
     temporalNamespace: config.temporal.namespace,
     databaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
+    platformDatabaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
+    jwtSecret: await resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
     topology: topologyOf(config, server, platform.workerSettings),
     async stop() {
       await platform.stop();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { burst, inBatches } from '../lib/burst';
-import { adminToken, signUpCustomers } from '../lib/customers';
+import { adminToken, type CustomerMaker } from '../lib/customers';
 import type { Http } from '../lib/http';
 import { liveCharges } from '../lib/ledger';
 import { countBy, summarise } from '../lib/stats';
@@ -11,14 +11,14 @@ import { countBy, summarise } from '../lib/stats';
  * OUT_OF_STOCK, exactly one live charge per completed order in the gateway's ledger, and
  * the option's stock shows S sold.
  */
-export async function checkoutRush(http: Http, gateway: Http, options: { buyers: number; stock: number }) {
+export async function checkoutRush(http: Http, gateway: Http, makeCustomers: CustomerMaker, options: { buyers: number; stock: number }) {
   const admin = await adminToken(http);
   const product = await http.call('POST', '/api/v1/admin/products', {
     token: admin,
     body: { name: 'bench hot item', price: 1000, category: 'bench', stock: options.stock },
   });
   const optionId: string = product.body.options[0].id;
-  const tokens = await signUpCustomers(http, options.buyers);
+  const tokens = await makeCustomers(options.buyers);
 
   const placing = await burst(
     'place',

@@ -1,5 +1,5 @@
 import { burst } from '../lib/burst';
-import { adminToken, signUpCustomers } from '../lib/customers';
+import { adminToken, type CustomerMaker } from '../lib/customers';
 import type { Http } from '../lib/http';
 import { countBy, summarise } from '../lib/stats';
 
@@ -7,7 +7,7 @@ import { countBy, summarise } from '../lib/stats';
  * N customers claim a coupon of quantity Q at the same moment. Exact means: Q issued,
  * N-Q SOLD_OUT, no other answer, and the coupon's issued count is Q.
  */
-export async function couponRush(http: Http, options: { users: number; quantity: number }) {
+export async function couponRush(http: Http, makeCustomers: CustomerMaker, options: { users: number; quantity: number }) {
   const admin = await adminToken(http);
   const coupon = await http.call('POST', '/api/v1/admin/coupons', {
     token: admin,
@@ -20,7 +20,7 @@ export async function couponRush(http: Http, options: { users: number; quantity:
       validUntil: new Date(Date.now() + 3600_000).toISOString(),
     },
   });
-  const tokens = await signUpCustomers(http, options.users);
+  const tokens = await makeCustomers(options.users);
 
   const { results, seconds } = await burst('claims', tokens.map((token) => () => http.call('POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token })));
 

@@ -81,7 +81,7 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
         // The workflow closed between our read and the update (expired, cancelled, paid).
         if (error instanceof WorkflowNotFoundError) return settledPayment(await reread(order.id), idempotencyKey);
         // More concurrent requests on this one order than its in-flight update limit
-        // (history.maxInFlightUpdates, 10): the server refused the update, nothing ran.
+        // (history.maxInFlightUpdates): the server refused the update, nothing ran.
         if (isResourceExhausted(error)) {
           throw new BusinessError('PAYMENT_IN_PROGRESS', 'too many payment requests for this order at once; repeat the request', { orderId: order.id });
         }

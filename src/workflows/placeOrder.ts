@@ -76,8 +76,7 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     await wf.condition(() => placement !== undefined);
     // One payment attempt at a time, and no queue: a request that finds one running is
     // told so at once (nothing charged, nothing stored; it may repeat). Queued requests
-    // would hold in-flight updates (10 per workflow) for a whole saga, and charge stale
-    // cards after a decline.
+    // would hold in-flight updates for a whole saga, and charge stale cards after a decline.
     if (paying) {
       return { kind: 'busy', refusal: refusal('PAYMENT_IN_PROGRESS', 'a payment of this order is in progress', { orderId }) };
     }
