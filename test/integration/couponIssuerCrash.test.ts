@@ -1,36 +1,26 @@
-import type { ChildProcess } from 'node:child_process';
 import { temporal } from '@temporalio/proto';
 import { couponIssuerWorkflowId } from '../../src/contracts/workflowIds';
 import { createCoupon, mintCustomers, signInAdmin } from '../support/factories';
 import { request } from '../support/http';
 import { eventually } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
-import { killWorker, launchWorker } from '../support/workerProcess';
+import { killWorker, stackWithWorkerProcesses } from '../support/workerProcess';
 
 const { EventType } = temporal.api.enums.v1;
 
 describe('a worker killed in the middle of a coupon rush', () => {
-  let stack: TestStack;
-  const workers: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({ withWorker: false, resultTimeoutMs: 110_000 });
-  });
-  afterAll(async () => {
-    for (const w of workers) killWorker(w);
-    await stack?.stop();
-  });
+  const harness = stackWithWorkerProcesses({ resultTimeoutMs: 110_000 });
 
   /** Sessions of the test database waiting for a row lock inside a claim batch. */
   const batchesWaitingForTheCoupon = async () => {
-    const { rows } = await stack.db.raw(
+    const { rows } = await harness.stack.db.raw(
       "select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%from \"coupons\"%for update%'",
     );
     return rows[0].n as number;
   };
 
   it('has every claim settled once by the next worker, with exact counts', async () => {
-    workers.push((await launchWorker(stack.taskQueue)).child);
+    const { stack } = harness;
+    const first = await harness.launch();
     const coupon = await createCoupon(stack, await signInAdmin(stack), { totalQuantity: 100 });
     const customers = await mintCustomers(stack, 300);
 
@@ -40,9 +30,9 @@ describe('a worker killed in the middle of a coupon rush', () => {
     await blocker('coupons').where({ id: coupon.id }).forUpdate().first();
     const rush = Promise.all(customers.map((c) => request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: c.token })));
     await eventually(async () => ((await batchesWaitingForTheCoupon()) > 0 ? true : undefined), 60_000, 'a claim batch waiting for the coupon row');
-    killWorker(workers[0]);
+    killWorker(first);
     await blocker.rollback();
-    workers.push((await launchWorker(stack.taskQueue)).child);
+    await harness.launch();
 
     const responses = await rush;
 

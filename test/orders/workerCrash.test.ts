@@ -1,25 +1,15 @@
-import type { ChildProcess } from 'node:child_process';
 import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
 import { signUpCustomer } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
 import { eventually, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
-import { killWorker, launchWorker } from '../support/workerProcess';
+import { killWorker, stackWithWorkerProcesses } from '../support/workerProcess';
 
 describe('a worker killed in the middle of a saga', () => {
-  let stack: TestStack;
-  const workers: ChildProcess[] = [];
-
-  beforeAll(async () => {
-    stack = await startTestStack({ withWorker: false, resultTimeoutMs: 110_000 });
-  });
-  afterAll(async () => {
-    for (const w of workers) killWorker(w);
-    await stack?.stop();
-  });
+  const harness = stackWithWorkerProcesses({ resultTimeoutMs: 110_000 });
 
   it('is finished by the next worker, with exactly one charge', async () => {
-    workers.push((await launchWorker(stack.taskQueue)).child);
+    const { stack } = harness;
+    const first = await harness.launch();
     const customer = await signUpCustomer(stack);
     const [optionId] = await productWithStock(stack.db, [3]);
     const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 2 }] });
@@ -41,9 +31,9 @@ describe('a worker killed in the middle of a saga', () => {
       60_000,
       'the charge activity to start',
     );
-    killWorker(workers[0]);
+    killWorker(first);
 
-    workers.push((await launchWorker(stack.taskQueue)).child);
+    await harness.launch();
     const paid = await paying;
 
     expect(paid.status).toBe(200);

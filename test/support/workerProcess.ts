@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnvironment } from './environment';
+import { startTestStack, type TestStack } from './stack';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
@@ -41,4 +42,32 @@ export async function launchWorker(taskQueue: string): Promise<{ child: ChildPro
 /** Kills a launched worker's whole process group at once, as a crash would. */
 export function killWorker(child: ChildProcess): void {
   if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+}
+
+/**
+ * For a test file that kills workers: a stack with no worker of its own (started before
+ * the file's tests, stopped after), and `launch()` for worker processes it may SIGKILL;
+ * any still alive at the end are killed.
+ */
+export function stackWithWorkerProcesses(options: { resultTimeoutMs: number }) {
+  const workers: ChildProcess[] = [];
+  let stack: TestStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack({ withWorker: false, resultTimeoutMs: options.resultTimeoutMs });
+  });
+  afterAll(async () => {
+    for (const w of workers) killWorker(w);
+    await stack?.stop();
+  });
+  return {
+    get stack(): TestStack {
+      if (!stack) throw new Error('the stack starts in beforeAll');
+      return stack;
+    },
+    async launch(): Promise<ChildProcess> {
+      const { child } = await launchWorker(this.stack.taskQueue);
+      workers.push(child);
+      return child;
+    },
+  };
 }
