@@ -1,5 +1,5 @@
-import { defineUpdate } from '@temporalio/workflow';
-import type { ClaimOutcome, CouponClaim } from './coupons';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ClaimOutcome, CouponClaim, IssuerProgress } from './coupons';
 
 /**
  * A claim on a coupon, sent with update-with-start to the coupon's issuer workflow
@@ -13,3 +13,6 @@ export const claimUpdate = defineUpdate<ClaimOutcome, [CouponClaim]>('claim');
  * one: the claim did not run, and the client sends it again (it lands on the new run).
  */
 export const ISSUER_HANDING_OVER = 'ISSUER_HANDING_OVER';
+
+/** What an issuer run is doing, for ops (Web UI "Queries" tab, `temporal workflow query`). */
+export const issuerProgressQuery = defineQuery<IssuerProgress>('issuerProgress');

@@ -39,3 +39,11 @@ export interface SettleClaimsInput {
   couponId: string;
   claims: CouponClaim[];
 }
+
+/** An issuer run at a glance: claims waiting for the next batch, claims this run took, and whether it is handing over. */
+export interface IssuerProgress {
+  couponId: string;
+  waitingClaims: number;
+  claimsTakenThisRun: number;
+  handingOver: boolean;
+}

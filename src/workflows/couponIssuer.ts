@@ -1,6 +1,6 @@
 import * as wf from '@temporalio/workflow';
 import type { CouponActivities } from '../activities/coupons';
-import { claimUpdate, ISSUER_HANDING_OVER } from '../contracts/couponMessages';
+import { claimUpdate, ISSUER_HANDING_OVER, issuerProgressQuery } from '../contracts/couponMessages';
 import type { ClaimOutcome, CouponClaim, CouponIssuerInput } from '../contracts/coupons';
 import { claimSettlementOptions } from './activityOptions';
 
@@ -61,6 +61,13 @@ export async function couponIssuer(input: CouponIssuerInput): Promise<void> {
       }
     },
   });
+
+  wf.setHandler(issuerProgressQuery, () => ({
+    couponId: input.couponId,
+    waitingClaims: state.waiting.length,
+    claimsTakenThisRun: state.taken,
+    handingOver: state.handingOver,
+  }));
 
   for (;;) {
     const woken = await wf.condition(() => state.waiting.length > 0, input.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);

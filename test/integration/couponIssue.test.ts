@@ -1,3 +1,4 @@
+import { issuerProgressQuery } from '../../src/contracts/couponMessages';
 import { couponIssuerWorkflowId } from '../../src/contracts/workflowIds';
 import { createCouponIssuer } from '../../src/orchestration/couponIssuer';
 import { COUPON_READ_TTL_MS } from '../../src/orchestration/couponReads';
@@ -235,6 +236,7 @@ describe("a coupon's issuer across runs", () => {
     const issue = (c: TestUser) => request(stack.baseUrl, 'POST', `/api/v1/coupons/${coupon.id}/issue`, { token: c.token });
     expect((await issue(early)).status).toBe(201);
     const issuer = stack.client.workflow.getHandle(couponIssuerWorkflowId(coupon.id));
+    expect(await issuer.query(issuerProgressQuery)).toEqual({ couponId: coupon.id, waitingClaims: 0, claimsTakenThisRun: 1, handingOver: false });
     const first = await eventually(async () => {
       const d = await issuer.describe();
       return d.status.name === 'COMPLETED' ? d : undefined;
