@@ -3,8 +3,7 @@ import type { Knex } from 'knex';
 import type { ClaimOutcome, IssueCouponInput, IssuedCoupon, SettleClaimsInput } from '../contracts/coupons';
 import { createCouponRepository } from '../db/repositories/coupons';
 import { createUserCouponRepository, type UserCoupon } from '../db/repositories/userCoupons';
-import { decideClaims, describeRefusal, issueRefusal, type HeldCoupon } from '../domain/coupon';
-import { BusinessErrorCode } from '../domain/errors';
+import { couponNotFound, decideClaims, describeRefusal, issueRefusal, type HeldCoupon } from '../domain/coupon';
 import { refuse } from './refusal';
 
 const toIssued = (row: UserCoupon): IssuedCoupon => ({
@@ -38,7 +37,7 @@ export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => 
       const outcomes = await deps.db.transaction(async (trx) => {
         const coupon = await coupons.lockForIssue(trx, input.couponId);
         if (!coupon) {
-          const refusal = { code: BusinessErrorCode.COUPON_NOT_FOUND, message: `coupon ${input.couponId} does not exist`, details: { couponId: input.couponId } };
+          const refusal = couponNotFound(input.couponId);
           return new Map(claims.map((c): [string, ClaimOutcome] => [c.claimId, { kind: 'refused', refusal }]));
         }
         const rows = await userCoupons.findForUsers(trx, coupon.id, [...new Set(claims.map((c) => c.userId))]);
@@ -79,7 +78,10 @@ export const createCouponActivities = (deps: { db: Knex; now?: () => Date }) => 
       if (!runId) throw new Error('claimCoupon must run inside a workflow');
       const result = await deps.db.transaction(async (trx) => {
         const coupon = await coupons.lockForIssue(trx, input.couponId);
-        if (!coupon) throw refuse(BusinessErrorCode.COUPON_NOT_FOUND, `coupon ${input.couponId} does not exist`);
+        if (!coupon) {
+          const refusal = couponNotFound(input.couponId);
+          throw refuse(refusal.code, refusal.message, refusal.details);
+        }
 
         const held = await userCoupons.find(trx, input.userId, input.couponId);
         if (held && held.issuedByRunId === runId) return toIssued(held);

@@ -1,3 +1,5 @@
+import type { Refusal } from './order';
+
 /**
  * Coupon rules as plain functions over plain data, so they are unit-tested without a
  * database and restated nowhere else. Amounts are integers in the smallest currency unit.
@@ -79,6 +81,13 @@ export function userCouponStatus(
   if (userCoupon.usedAt !== null) return 'USED';
   return now.getTime() >= userCoupon.expiresAt.getTime() ? 'EXPIRED' : 'AVAILABLE';
 }
+
+/** The refusal for a coupon id nobody created: the same from the API's read, the issuer and the retired per-claim activity. */
+export const couponNotFound = (couponId: string): Refusal => ({
+  code: 'COUPON_NOT_FOUND',
+  message: `coupon ${couponId} does not exist`,
+  details: { couponId },
+});
 
 /** The words and details a refusal carries, the same from the API's fast path and the activity. */
 export function describeRefusal(

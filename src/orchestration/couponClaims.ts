@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { createUserCouponRepository } from '../db/repositories/userCoupons';
-import { describeRefusal, issueRefusal } from '../domain/coupon';
+import { couponNotFound, describeRefusal, issueRefusal } from '../domain/coupon';
 import { BusinessError } from '../domain/errors';
 import type { Logger } from '../logging/logger';
 import type { CouponIssuer } from './couponIssuer';
@@ -26,7 +26,8 @@ export function createCouponClaims(deps: { db: Knex; issuer: CouponIssuer }) {
       // SOLD_OUT to a customer who holds one. Any claim that may succeed goes to the issuer.
       const coupon = await coupons.find(input.couponId);
       if (!coupon) {
-        throw new BusinessError('COUPON_NOT_FOUND', `coupon ${input.couponId} does not exist`, { couponId: input.couponId });
+        const refusal = couponNotFound(input.couponId);
+        throw new BusinessError(refusal.code, refusal.message, refusal.details);
       }
       const now = new Date();
       if (issueRefusal(coupon, { now, alreadyHeld: false })) {

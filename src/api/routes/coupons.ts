@@ -1,3 +1,4 @@
+import { couponNotFound } from '../../domain/coupon';
 import { createCouponRepository } from '../../db/repositories/coupons';
 import { createCouponClaims } from '../../orchestration/couponClaims';
 import type { AppDeps } from '../deps';
@@ -9,7 +10,10 @@ import { couponSchema, createCouponBody, issuedCouponSchema, presentCoupon } fro
 export const couponRoutes = (deps: AppDeps) => {
   const coupons = createCouponRepository(deps.db);
   const claims = createCouponClaims({ db: deps.db, issuer: deps.couponIssuer });
-  const notFound = (id: string) => new ApiError('COUPON_NOT_FOUND', `coupon ${id} does not exist`, { couponId: id });
+  const notFound = (id: string) => {
+    const refusal = couponNotFound(id);
+    return new ApiError(refusal.code, refusal.message, refusal.details);
+  };
 
   return [
     defineRoute({

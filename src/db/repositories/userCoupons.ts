@@ -42,7 +42,30 @@ export interface UserCouponWithCoupon extends UserCoupon {
 }
 
 export function createUserCouponRepository(db: Knex) {
+  /** One multi-row insert for a settled batch; the unique (user, coupon) index still guards each row. */
+  async function insertMany(
+    trx: Knex.Transaction,
+    rows: { userId: string; couponId: string; expiresAt: Date; issuedAt: Date; issuedByRunId: string; claimId: string | null }[],
+  ): Promise<UserCoupon[]> {
+    if (rows.length === 0) return [];
+    const inserted = await trx<UserCouponRow>('user_coupons')
+      .insert(
+        rows.map((r) => ({
+          user_id: r.userId,
+          coupon_id: r.couponId,
+          expires_at: r.expiresAt,
+          issued_at: r.issuedAt,
+          issued_by_run_id: r.issuedByRunId,
+          claim_id: r.claimId,
+        })),
+      )
+      .returning('*');
+    return inserted.map(toUserCoupon);
+  }
+
   return {
+    insertMany,
+
     async find(trx: Knex, userId: string, couponId: string): Promise<UserCoupon | undefined> {
       const row = await trx<UserCouponRow>('user_coupons').where({ user_id: userId, coupon_id: couponId }).first();
       return row ? toUserCoupon(row) : undefined;
@@ -55,41 +78,12 @@ export function createUserCouponRepository(db: Knex) {
       return new Map(rows.map((row) => [row.user_id, toUserCoupon(row)]));
     },
 
-    /** One multi-row insert for a settled batch; the unique (user, coupon) index still guards each row. */
-    async insertMany(
-      trx: Knex.Transaction,
-      rows: { userId: string; couponId: string; expiresAt: Date; issuedAt: Date; issuedByRunId: string; claimId: string }[],
-    ): Promise<UserCoupon[]> {
-      if (rows.length === 0) return [];
-      const inserted = await trx<UserCouponRow>('user_coupons')
-        .insert(
-          rows.map((r) => ({
-            user_id: r.userId,
-            coupon_id: r.couponId,
-            expires_at: r.expiresAt,
-            issued_at: r.issuedAt,
-            issued_by_run_id: r.issuedByRunId,
-            claim_id: r.claimId,
-          })),
-        )
-        .returning('*');
-      return inserted.map(toUserCoupon);
-    },
-
     async insert(
       trx: Knex.Transaction,
       userCoupon: { userId: string; couponId: string; expiresAt: Date; issuedAt: Date; issuedByRunId: string },
     ): Promise<UserCoupon> {
-      const [row] = await trx<UserCouponRow>('user_coupons')
-        .insert({
-          user_id: userCoupon.userId,
-          coupon_id: userCoupon.couponId,
-          expires_at: userCoupon.expiresAt,
-          issued_at: userCoupon.issuedAt,
-          issued_by_run_id: userCoupon.issuedByRunId,
-        })
-        .returning('*');
-      return toUserCoupon(row);
+      const [row] = await insertMany(trx, [{ ...userCoupon, claimId: null }]);
+      return row;
     },
 
     /**
