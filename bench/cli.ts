@@ -14,16 +14,18 @@
  *
  * Every scenario but locking and report takes --topology dev (the default: the Temporal
  * CLI dev server, SQLite, one history shard) or --topology postgres (the Temporal server
- * on PostgreSQL, --history-shards 4, --temporal-max-conns 20).
+ * on PostgreSQL, --history-shards 4, --temporal-max-conns 20). The API and the worker
+ * run in the harness's process, as `npm start` runs them, unless --api-processes N: then
+ * a worker process and N API processes of their own, as docker-compose runs them.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { noopWorkflowBaseline, noopWorkflowRateBaseline } from './baselines/noopWorkflows';
+import { noopOrderBaseline, noopWorkflowBaseline, noopWorkflowRateBaseline } from './baselines/noopWorkflows';
 import { pgbenchBaseline } from './baselines/pgbench';
 import { adminToken, customerMaker } from './lib/customers';
 import { createHttp, type Http } from './lib/http';
-import { benchPlatform, type BenchPlatform, type TopologyOptions } from './lib/platform';
+import { benchPlatform, type BenchPlatform, type ProcessOptions, type TopologyOptions } from './lib/platform';
 import { saveResult } from './lib/results';
 import { tasksPerOrder } from './lib/taskCounts';
 import { writeReport } from './report';
@@ -59,6 +61,7 @@ const { values } = parseArgs({
     'slo-ms': { type: 'string', default: '250' },
     'max-backlog-seconds': { type: 'string', default: '10' },
     'baseline-seconds': { type: 'string', default: '10' },
+    'api-processes': { type: 'string' },
   },
 });
 
@@ -73,6 +76,13 @@ const list = (name: keyof typeof values): number[] => {
   return items;
 };
 const ratio = (a: number, b: number | undefined) => (b ? Math.round((a / b) * 100) / 100 : null);
+
+function processesOption(): ProcessOptions {
+  if (values['api-processes'] === undefined) return 'one';
+  const apis = positive('api-processes');
+  if (!Number.isInteger(apis)) throw new Error(`--api-processes takes a whole number, got ${apis}`);
+  return { apis };
+}
 
 function topologyOption(): TopologyOptions {
   if (values.topology === 'dev') return { temporal: 'dev' };
@@ -103,11 +113,14 @@ async function runCheckoutRush(platform: BenchPlatform, http: Http, gateway: Htt
   const { completedOrderIds, ...measured } = await checkoutRush(http, gateway, customerMaker(http, platform), { buyers, stock });
   const tasks = await tasksPerOrder(platform.temporalAddress, platform.temporalNamespace, completedOrderIds);
   const noop = await noopWorkflowBaseline(platform.temporalAddress, { count: Math.min(buyers, stock), activities: 3, kind: 'remote' });
+  const noopOrders = await noopOrderBaseline(platform.temporalAddress, { orders: buyers, placed: Math.min(buyers, stock) });
   return {
     ...measured,
     temporalWorkPerCompletedOrder: tasks,
-    baselines: { noopWorkflows: { ...noop, latenciesMs: undefined } },
+    baselines: { noopWorkflows: { ...noop, latenciesMs: undefined }, noopOrders },
     ratios: {
+      payOrdersPerSecondToNoopOrders: ratio(measured.pay.ordersPerSecond, noopOrders.pay.ordersPerSecond),
+      placeOrdersPerSecondToNoopOrders: ratio(measured.place.ordersPerSecond, noopOrders.place.ordersPerSecond),
       payOrdersPerSecondToNoopWorkflows: ratio(measured.pay.ordersPerSecond, noop.workflowsPerSecond),
       placeOrdersPerSecondToNoopWorkflows: ratio(measured.place.ordersPerSecond, noop.workflowsPerSecond),
     },
@@ -152,8 +165,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const topology = topologyOption();
-  const platform = await benchPlatform(topology);
-  const http = createHttp(platform.apiUrl);
+  const platform = await benchPlatform(topology, processesOption());
+  const http = createHttp(platform.apiUrls);
   const gateway = createHttp(platform.paymentGatewayUrl, 64);
   try {
     let result: { exact: boolean } & Record<string, unknown>;

@@ -49,8 +49,10 @@ const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;
 /** "dev server" or "PostgreSQL, 4 shards": which Temporal a result was measured on. */
 function topologyName(result: any): string {
   const temporal = result.topology?.temporal ?? {};
-  if (String(temporal.server ?? '').startsWith('Temporal server')) return `server on PostgreSQL, ${temporal.historyShards} shards`;
-  if (String(temporal.server ?? '').includes('dev server')) return 'dev server (SQLite, 1 shard)';
+  const processes = result.topology?.processes;
+  const apart = processes && !processes.shared ? `; worker and ${processes.api} API process(es) apart` : '';
+  if (String(temporal.server ?? '').startsWith('Temporal server')) return `server on PostgreSQL, ${temporal.historyShards} shards${apart}`;
+  if (String(temporal.server ?? '').includes('dev server')) return `dev server (SQLite, 1 shard)${apart}`;
   return temporal.server ?? 'unknown';
 }
 
@@ -76,15 +78,30 @@ function couponRow(r: any): { row: string; group: Group } {
 const perOrder = (w: any) =>
   w ? `; per order ${w.workflowTasks} workflow tasks, ${w.activityTasks} activity task(s), ${w.localActivities} local activities, ${w.historyEvents} history events` : '';
 
+/** CPU milliseconds per order a burst cost the whole machine, where the result measured it. */
+const cpuMsPer = (cpuSeconds: Record<string, number> | undefined, count: number) =>
+  cpuSeconds ? Math.round((Object.values(cpuSeconds).reduce((a, b) => a + b, 0) * 1000) / count) : undefined;
+
 function checkoutRow(r: any): { row: string; group: Group } {
   const noop = r.baselines.noopWorkflows;
+  const shaped = r.baselines.noopOrders;
+  const paid = r.ledger.completedOrders;
+  const shapedCell = shaped ? `; no-op orders of the same shape: place ${shaped.place.ordersPerSecond}/s, pay ${shaped.pay.ordersPerSecond}/s` : '';
+  const cpu = cpuMsPer(r.pay.cpuSeconds, paid);
+  const shapedCpu = shaped ? cpuMsPer(shaped.pay.cpuSeconds, shaped.placed) : undefined;
+  const cpuCell = cpu && shapedCpu ? `; machine CPU per payment ${cpu} ms, per no-op one ${shapedCpu} ms` : '';
+  const ratios = shaped
+    ? `place ${r.ratios.placeOrdersPerSecondToNoopOrders}, pay ${r.ratios.payOrdersPerSecondToNoopOrders} of the same shape; pay ${r.ratios.payOrdersPerSecondToNoopWorkflows} of 3 activities`
+    : `pay ${r.ratios.payOrdersPerSecondToNoopWorkflows} of Temporal`;
   return {
-    row: `| checkout-rush | ${topologyName(r)} | ${r.parameters.buyers} buyers, ${r.parameters.stock} in stock | ${r.exact ? 'yes' : '**no**'} | place ${r.place.ordersPerSecond}/s, pay ${r.pay.ordersPerSecond}/s | place ${p(r.place.latencyMs)}; pay ${p(r.pay.latencyMs)} | no-op workflow (3 activities) ${noop.workflowsPerSecond}/s${perOrder(r.temporalWorkPerCompletedOrder)} | pay ${r.ratios.payOrdersPerSecondToNoopWorkflows} of Temporal | ${r.machine.commit} |`,
+    row: `| checkout-rush | ${topologyName(r)} | ${r.parameters.buyers} buyers, ${r.parameters.stock} in stock | ${r.exact ? 'yes' : '**no**'} | place ${r.place.ordersPerSecond}/s, pay ${r.pay.ordersPerSecond}/s | place ${p(r.place.latencyMs)}; pay ${p(r.pay.latencyMs)} | no-op workflow (3 activities) ${noop.workflowsPerSecond}/s${shapedCell}${perOrder(r.temporalWorkPerCompletedOrder)}${cpuCell} | ${ratios} | ${r.machine.commit} |`,
     group: {
       title: `checkout-rush, ${r.parameters.buyers} buyers for ${r.parameters.stock} units (${topologyName(r)})`,
       bars: [
         { label: 'orders placed through the API', value: r.place.ordersPerSecond, unit: '/s' },
+        ...(shaped ? [{ label: 'no-op orders placed (same shape)', value: shaped.place.ordersPerSecond, unit: '/s' }] : []),
         { label: 'orders paid through the API', value: r.pay.ordersPerSecond, unit: '/s' },
+        ...(shaped ? [{ label: 'no-op orders paid (same shape)', value: shaped.pay.ordersPerSecond, unit: '/s' }] : []),
         { label: 'no-op workflows, 3 activities', value: noop.workflowsPerSecond, unit: '/s' },
       ],
     },

@@ -1,8 +1,12 @@
+import { cpuSecondsByPart, cpuSnapshot } from './cpuUsage';
+
 /**
  * Runs every task at once (a rush: all arrive together) and shows progress on stderr:
- * how many finished, and the rate so far.
+ * how many finished, and the rate so far. Also says how many CPU seconds each part of
+ * the stack spent meanwhile.
  */
-export async function burst<T>(label: string, tasks: (() => Promise<T>)[]): Promise<{ results: T[]; seconds: number }> {
+export async function burst<T>(label: string, tasks: (() => Promise<T>)[]): Promise<{ results: T[]; seconds: number; cpuSeconds: Record<string, number> }> {
+  const cpuBefore = cpuSnapshot();
   const started = performance.now();
   let done = 0;
   const show = () => {
@@ -18,7 +22,8 @@ export async function burst<T>(label: string, tasks: (() => Promise<T>)[]): Prom
         }),
       ),
     );
-    return { results, seconds: (performance.now() - started) / 1000 };
+    const seconds = (performance.now() - started) / 1000;
+    return { results, seconds, cpuSeconds: cpuSecondsByPart(cpuBefore, cpuSnapshot()) };
   } finally {
     clearInterval(timer);
     show();

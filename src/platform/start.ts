@@ -29,7 +29,8 @@ export interface RunningPlatform {
  * Temporal (the CLI dev server unless TEMPORAL_ADDRESS), migrations, the payment
  * gateway (the simulator unless PAYMENT_GATEWAY_URL), search attributes,
  * the worker and the HTTP API. Each started part registers how to stop it; a failure
- * part-way stops what already started.
+ * part-way stops what already started. With no role it brings up the services alone,
+ * for API and worker processes of their own (the benchmark harness runs them so).
  */
 export async function startPlatform(config: Config, logger: Logger, roles: Role[] = ['api', 'worker']): Promise<RunningPlatform> {
   const shutdown = new ShutdownStack();
@@ -51,7 +52,8 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
 
     // Only the worker calls the gateway. The simulator migrates its own schema.
-    const paymentGatewayUrl = !roles.includes('worker')
+    const servicesOnly = roles.length === 0;
+    const paymentGatewayUrl = !roles.includes('worker') && !servicesOnly
       ? undefined
       : (config.paymentGateway.url ?? (await startLocalPaymentGateway(config, logger, shutdown, databaseUrl)));
 
