@@ -1,4 +1,22 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
+
+/**
+ * Every activity's timeouts and retry policy, each preset beside its reason. Workflows
+ * proxy activities with these and nothing else, so a policy changes in one place.
+ * (Retry policies are not part of the commands a replay compares: changing one here
+ * needs no patch; changing which activity a step runs, or its kind, does.)
+ */
+
+/**
+ * Short transactions on the order's rows (prepare, record, find, close, mark paid or
+ * failed, the attention flag). Retried without limit: once stock may be reserved the
+ * order must reach an end, and the database coming back is the only way there. Business
+ * refusals (an unknown option, an unusable coupon) are non-retryable.
+ */
+export const orderTransactionOptions: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+};
 
 /**
  * Stock moves (reserveStock, confirmStock, releaseStock). One attempt may spend 30 s
@@ -16,19 +34,51 @@ export const stockActivityOptions: ActivityOptions = {
 
 /**
  * The stock moves on the way to a sale (reserveStock when placing, confirmStock in the
- * saga) run as local activities: a short transaction in the worker that already holds
- * the workflow task, rather than a task sent through the server and back. On the dev
- * server each activity round trip costs several history events, a transfer task and a
- * matching dispatch; measured in docs/benchmarks.md. Safe here because every stock move
- * is idempotent per order (a local activity re-runs if the worker dies mid-way) and
- * short (a long one keeps its workflow task alive by heartbeating it). The moves that
- * undo a sale stay ordinary activities: they are rare, and ops see them pending in the
- * Web UI while they retry.
- *
- * Workflows started before this change scheduled those moves as activities; they keep
- * doing so when replayed (docs/workflow-changes.md).
+ * saga) run as local activities, with the same options: a short transaction in the
+ * worker that already holds the workflow task, rather than a task sent through the
+ * server and back (measured in docs/benchmarks.md). Safe because every stock move is
+ * idempotent per order (a local activity re-runs if the worker dies mid-way) and short
+ * (a long one keeps its workflow task alive by heartbeating it). The moves that undo a
+ * sale stay ordinary activities: they are rare, and ops see them pending in the Web UI
+ * while they retry. Workflows started before this patch keep scheduling activities when
+ * replayed (docs/workflow-changes.md).
  */
 export const LOCAL_STOCK_MOVES_PATCH = 'stock-moves-local';
+
+/**
+ * The charge. The gateway client gives up on a request after PAYMENT_GATEWAY_TIMEOUT_MS
+ * (at most 12 s); 15 s leaves room to write and read it, and is how late a worker that
+ * dies mid-charge is noticed. 5 attempts (~15 s of backoff) per call; what happens after
+ * depends on why they failed (the saga's chargeUntilKnown).
+ */
+export const chargeOptions: ActivityOptions = {
+  startToCloseTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+/**
+ * Compensations run in rounds (src/workflows/compensation.ts): each activity is proxied
+ * with a bounded attempt count, one round (1 s, then 2 s backoff); a failed round tells
+ * ops, and the next starts after a pause.
+ */
+export const ATTEMPTS_PER_ROUND = 3;
+
+export const compensationRetry: RetryPolicy = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '10 seconds',
+  maximumAttempts: ATTEMPTS_PER_ROUND,
+};
+
+/** Compensation presets: the step's own timeout, a round of retries. */
+export const compensationOptions = {
+  /** Returning or releasing stock: a stock move's timeout. */
+  stock: { ...stockActivityOptions, retry: compensationRetry },
+  /** Giving a coupon back, marking the order failed: one short transaction. */
+  order: { startToCloseTimeout: '10 seconds', retry: compensationRetry },
+  /** Refunds: a gateway call for each live charge, up to 12 s each. */
+  payment: { startToCloseTimeout: '30 seconds', retry: compensationRetry },
+} satisfies Record<string, ActivityOptions>;
 
 /**
  * Settling a batch of coupon claims (settleCouponClaims), a local activity: one short
@@ -37,7 +87,19 @@ export const LOCAL_STOCK_MOVES_PATCH = 'stock-moves-local';
  * customers are waiting for their answers, and a settled batch is safe to run again
  * (each claim finds its own row).
  */
-export const claimSettlementOptions: ActivityOptions = {
+export const claimSettlementOptions: LocalActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '100 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
+};
+
+/**
+ * The retired per-claim coupon workflow's claim (kept so its runs finish): 10 s trips on
+ * a stuck connection, and infrastructure errors are retried for up to a minute, after
+ * which the claim fails and the client may retry it. A timed-out attempt that committed
+ * is safe: the retry finds the row it wrote.
+ */
+export const singleClaimOptions: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 };

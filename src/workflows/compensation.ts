@@ -1,14 +1,12 @@
-import { log, proxyLocalActivities, sleep, upsertSearchAttributes, type RetryPolicy } from '@temporalio/workflow';
+import { log, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import type { SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
+import { orderTransactionOptions } from './activityOptions';
 import { describeFailure } from './refusals';
 
-const { setNeedsAttention } = proxyLocalActivities<OrderActivities>({
-  // One UPDATE; retried without limit, as a flag ops rely on must be written.
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+// The attention flag ops rely on must be written: retried without limit.
+const { setNeedsAttention } = proxyLocalActivities<OrderActivities>(orderTransactionOptions);
 
 /** Raises or clears the flag ops filter on: the search attribute and the order's row. */
 async function flagForAttention(orderId: string, value: boolean): Promise<void> {
@@ -22,26 +20,18 @@ export interface Compensation {
 }
 
 /**
- * Each compensation's activity is proxied with a bounded attempt count (a "round");
- * a round that fails means the compensation keeps failing, so ops are told, and the
- * next round starts after a pause that grows to 5 minutes. Rounds never stop: a
- * compensation that started must finish, and one an operator fixes (data, a gateway)
- * completes on the next round without anyone restarting anything.
+ * Each compensation's activity is proxied with a bounded attempt count, a round
+ * (compensationOptions in ./activityOptions); a round that fails means the compensation
+ * keeps failing, so ops are told, and the next round starts after a pause that grows to
+ * 5 minutes. Rounds never stop: a compensation that started must finish, and one an
+ * operator fixes (data, a gateway) completes on the next round without anyone
+ * restarting anything.
  */
-export const ATTEMPTS_PER_ROUND = 3;
-
-/** The retry policy of every compensation activity: one round (1 s, then 2 s backoff). */
-export const compensationRetry: RetryPolicy = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '10 seconds',
-  maximumAttempts: ATTEMPTS_PER_ROUND,
-};
 const pauseAfterRound = (round: number): number => Math.min(5_000 * 2 ** round, 5 * 60_000);
 
 /**
- * Runs compensations in the order given (callers pass them reversed), one after the
- * other, each until it succeeds. While one keeps failing the workflow carries
+ * Runs compensations in the order given (an order's undo list, ./orderUndo), one after
+ * the other, each until it succeeds. While one keeps failing the workflow carries
  * `NeedsAttention = true` and a critical log line names the action to take; the flag
  * is cleared once every compensation has succeeded.
  */

@@ -5,18 +5,12 @@ import type { StockActivities } from '../activities/stock';
 import { sagaProgressQuery } from '../contracts/orderMessages';
 import type { CompleteOrderInput, CompleteOrderResult, SagaProgress, SagaStep } from '../contracts/orders';
 import { OrderStateAttribute } from '../temporal/searchAttributes';
-import { LOCAL_STOCK_MOVES_PATCH, stockActivityOptions } from './activityOptions';
-import { compensationRetry, runCompensations, type Compensation } from './compensation';
+import { chargeOptions, LOCAL_STOCK_MOVES_PATCH, orderTransactionOptions, stockActivityOptions } from './activityOptions';
+import { runCompensations } from './compensation';
+import { undoCompensations, type OrderReach } from './orderUndo';
 import { describeFailure } from './refusals';
 
-const { chargePayment } = wf.proxyActivities<PaymentActivities>({
-  // The gateway client gives up on a request after PAYMENT_GATEWAY_TIMEOUT_MS (at most
-  // 12 s); 15 s leaves room to write and read it. A worker that dies mid-charge is noticed this late.
-  startToCloseTimeout: '15 seconds',
-  // 5 attempts (~15 s of backoff) per call; what happens after depends on why they failed
-  // (chargeUntilKnown below).
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const { chargePayment } = wf.proxyActivities<PaymentActivities>(chargeOptions);
 
 /**
  * While the charge's outcome is unknown (no answer, or the gateway still working on the
@@ -46,28 +40,17 @@ async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0]): Ret
 
 const { confirmStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
 const stockLocally = wf.proxyLocalActivities<StockActivities>(stockActivityOptions);
-
-const { markOrderPaid, markOrderFailed } = wf.proxyLocalActivities<OrderActivities>({
-  // One short transaction on the order's row. Retried without limit: the database
-  // coming back is the only way forward (business refusals are non-retryable).
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
-
-// Compensations run in rounds (src/workflows/compensation.ts).
-const { refundPayments } = wf.proxyActivities<PaymentActivities>({ startToCloseTimeout: '30 seconds', retry: compensationRetry });
-const { returnStock, releaseStock } = wf.proxyActivities<StockActivities>({ ...stockActivityOptions, retry: compensationRetry });
-const { restoreCoupon } = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '10 seconds', retry: compensationRetry });
+const { markOrderPaid, markOrderFailed } = wf.proxyLocalActivities<OrderActivities>(orderTransactionOptions);
 
 /** The charge's idempotency key: one per order and payment attempt, the same on every retry. */
 export const chargeIdempotencyKey = (orderId: string, attempt: number): string => `order-${orderId}-payment-${attempt}`;
 
 /**
- * The CompleteOrder saga: charge -> confirm stock -> complete the order. Each step's
- * compensation is registered before the step runs (a step that timed out may still
- * have happened); on a failure they run in reverse, shielded from cancellation, until
- * each succeeds; then the order is marked FAILED and the workflow fails so ops see it
- * as Failed. A declined card is an answer, not a failure: nothing is compensated and
+ * The CompleteOrder saga: charge -> confirm stock -> complete the order. How far it got
+ * is recorded before each step runs (a step that timed out may still have happened); on
+ * a failure the order's undo list for that point (./orderUndo) runs, shielded from
+ * cancellation, each step until it succeeds; then the order is marked FAILED and the
+ * workflow fails so ops see it as Failed. A declined card is an answer, not a failure: nothing is compensated and
  * the order keeps waiting for payment.
  */
 export async function completeOrder(input: CompleteOrderInput): Promise<CompleteOrderResult> {
@@ -88,13 +71,9 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     wf.upsertSearchAttributes([{ key: OrderStateAttribute, value: state === 'RUNNING' ? 'PAYING' : state }]);
   };
 
-  // The order's own holds go back whatever step fails: its reservation, then its coupon.
-  const compensations: Compensation[] = [];
-  if (input.userCouponId) {
-    const userCouponId = input.userCouponId;
-    compensations.push({ name: 'restoreCoupon', run: () => restoreCoupon({ orderId, userCouponId }) });
-  }
-  compensations.push({ name: 'releaseStock', run: () => releaseStock(orderId) });
+  // What a failure gives back grows with each step, registered before the step runs (a
+  // step that timed out may still have happened).
+  let reach: OrderReach = 'charging';
 
   async function step<T>(name: SagaStep, run: () => Promise<T>): Promise<T> {
     progress.currentStep = name;
@@ -106,7 +85,6 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
   }
 
   try {
-    compensations.push({ name: 'refundPayment', run: () => refundPayments({ orderId, reason: 'order failed' }) });
     const charge = await step('charge', () =>
       chargeUntilKnown({ orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) }),
     );
@@ -115,7 +93,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
       return { kind: 'declined', refusal: { code: 'PAYMENT_DECLINED', message: `the card was declined: ${charge.message}`, details: { reason: charge.code } } };
     }
 
-    compensations.push({ name: 'returnStock', run: () => returnStock(orderId) });
+    reach = 'confirming';
     await step('confirmStock', () => (wf.patched(LOCAL_STOCK_MOVES_PATCH) ? stockLocally.confirmStock(orderId) : confirmStock(orderId)));
 
     const order = await step('completeOrder', () => markOrderPaid({ orderId, paymentKey: charge.paymentKey, paidAt: charge.approvedAt }));
@@ -134,7 +112,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     setState('COMPENSATING');
     wf.log.warn('saga failed; compensating', { orderId, failedStep, reason });
     await wf.CancellationScope.nonCancellable(async () => {
-      await runCompensations([...compensations].reverse(), { orderId, progress });
+      await runCompensations(undoCompensations(orderId, input.userCouponId, reach), { orderId, progress });
       await markOrderFailed({ orderId, reason });
     });
     setState('COMPENSATED');

@@ -1,42 +1,20 @@
 import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
-import type { PaymentActivities } from '../activities/payments';
 import type { StockActivities } from '../activities/stock';
 import { cancelUpdate, payUpdate, placementUpdate } from '../contracts/orderMessages';
 import type { OrderSummary, PaymentOutcome, PlaceOrderInput, PlacementOutcome } from '../contracts/orders';
 import { completeOrderWorkflowId } from '../contracts/workflowIds';
 import type { OrderStatus, Refusal } from '../domain/order';
 import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
-import { LOCAL_STOCK_MOVES_PATCH, stockActivityOptions } from './activityOptions';
+import { LOCAL_STOCK_MOVES_PATCH, orderTransactionOptions, stockActivityOptions } from './activityOptions';
 import { completeOrder } from './completeOrder';
-import { compensationRetry, runCompensations, type Compensation } from './compensation';
+import { runCompensations, type Compensation } from './compensation';
+import { markOrderFailedCompensation, undoCompensations } from './orderUndo';
 import { describeFailure, refusalOf } from './refusals';
 
-const { prepareOrder, recordOrder, findOrder, closeUnpaidOrder, recordPaymentAttempt } = wf.proxyLocalActivities<OrderActivities>({
-  // Short transactions. Retried without limit: once stock may be reserved the order must
-  // reach an end, and the database coming back is the only way there. Business
-  // refusals (an unknown option, an unusable coupon) are non-retryable.
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
-
+const { prepareOrder, recordOrder, findOrder, closeUnpaidOrder, recordPaymentAttempt } = wf.proxyLocalActivities<OrderActivities>(orderTransactionOptions);
 const { reserveStock, releaseStock } = wf.proxyActivities<StockActivities>(stockActivityOptions);
 const stockLocally = wf.proxyLocalActivities<StockActivities>(stockActivityOptions);
-
-// Expiry, cancellation and a saga that ended abnormally give back what the order holds,
-// in rounds of ATTEMPTS_PER_ROUND (src/workflows/compensation.ts), so a release that keeps
-// failing raises NeedsAttention like the saga's own compensations.
-// (proxyActivities returns a Proxy: its functions are picked by name, not spread.)
-const compensateStock = wf.proxyActivities<StockActivities>({ ...stockActivityOptions, retry: compensationRetry });
-const compensateOrder = wf.proxyActivities<OrderActivities>({ startToCloseTimeout: '10 seconds', retry: compensationRetry });
-const compensatePayment = wf.proxyActivities<PaymentActivities>({ startToCloseTimeout: '30 seconds', retry: compensationRetry });
-const compensation = {
-  releaseStock: compensateStock.releaseStock,
-  returnStock: compensateStock.returnStock,
-  restoreCoupon: compensateOrder.restoreCoupon,
-  markOrderFailed: compensateOrder.markOrderFailed,
-  refundPayments: compensatePayment.refundPayments,
-};
 
 /** Patch id of the order memo with amounts; deprecate it once no pre-patch order runs. */
 export const ORDER_MEMO_PATCH = 'order-memo-amounts';
@@ -230,27 +208,16 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
     holdsReturned = true;
   }
 
-  /** What a placed order holds: its reservation, then its coupon. */
+  /** What a placed order holds goes back (expiry, cancellation). */
   function holdCompensations(): Compensation[] {
-    const userCouponId = input.userCouponId;
-    return [
-      { name: 'releaseStock', run: () => compensation.releaseStock(orderId) },
-      ...(userCouponId ? [{ name: 'restoreCoupon', run: () => compensation.restoreCoupon({ orderId, userCouponId }) }] : []),
-    ];
+    return undoCompensations(orderId, input.userCouponId, 'placed');
   }
 
+  /** The saga ended without compensating: how far it got is unknown, so everything is undone. */
   async function compensateAbandonedSaga(reason: string): Promise<void> {
-    await wf.CancellationScope.nonCancellable(async () => {
-      await runCompensations(
-        [
-          { name: 'returnStock', run: () => compensation.returnStock(orderId) },
-          { name: 'refundPayment', run: () => compensation.refundPayments({ orderId, reason: 'order failed' }) },
-          ...holdCompensations(),
-          { name: 'markOrderFailed', run: () => compensation.markOrderFailed({ orderId, reason }) },
-        ],
-        { orderId },
-      );
-    });
+    await wf.CancellationScope.nonCancellable(() =>
+      runCompensations([...undoCompensations(orderId, input.userCouponId, 'confirming'), markOrderFailedCompensation(orderId, reason)], { orderId }),
+    );
   }
 }
 
