@@ -23,6 +23,50 @@ export function orderTransition(from: OrderStatus, to: OrderStatus): 'apply' | '
   return from === 'PENDING_PAYMENT' && to !== 'PENDING_PAYMENT' ? 'apply' : 'refuse';
 }
 
+/** An order's state as its workflow sees it: before placement, refused, or a status. */
+export type OrderState = 'PLACING' | 'REFUSED' | OrderStatus;
+
+/** What decides whether an order may be paid or cancelled right now. */
+export interface OrderStanding {
+  orderId: string;
+  state: OrderState;
+  /** A payment attempt (the saga) is running. */
+  paying: boolean;
+  /** Its customer asked to cancel it and the cancellation is under way. */
+  cancelling: boolean;
+  /** When its reservation ends; unknown (null) before it is placed. */
+  reservationExpiresAt: string | null;
+}
+
+/**
+ * May this order be paid now? Null if so; otherwise the refusal. Only a placed order
+ * waiting for payment, with no payment running, no cancellation under way and its
+ * reservation still held, may be. PAYMENT_IN_PROGRESS says nothing happened and the
+ * request may be repeated; ORDER_NOT_PAYABLE is final.
+ */
+export function paymentRefusal(order: OrderStanding, now: number): Refusal | null {
+  const { orderId, state } = order;
+  if (order.paying) return { code: 'PAYMENT_IN_PROGRESS', message: 'a payment of this order is in progress', details: { orderId } };
+  if (state !== 'PENDING_PAYMENT') return { code: 'ORDER_NOT_PAYABLE', message: `the order is ${state}`, details: { orderId, status: state } };
+  if (order.cancelling) return { code: 'ORDER_NOT_PAYABLE', message: 'the order is being cancelled', details: { orderId, status: state } };
+  if (order.reservationExpiresAt !== null && now >= Date.parse(order.reservationExpiresAt)) {
+    return { code: 'ORDER_NOT_PAYABLE', message: 'the reservation has expired', details: { orderId, status: 'EXPIRED' } };
+  }
+  return null;
+}
+
+/**
+ * May this order be cancelled now? `cancel` for an order waiting for payment with no
+ * payment running; `already-cancelled` answers a repeated cancellation with the order;
+ * anything else is refused.
+ */
+export function cancellation(order: Pick<OrderStanding, 'orderId' | 'state' | 'paying'>): 'cancel' | 'already-cancelled' | Refusal {
+  if (order.state === 'PENDING_PAYMENT' && !order.paying) return 'cancel';
+  if (order.state === 'CANCELLED') return 'already-cancelled';
+  const why = order.paying ? 'a payment is in progress' : `the order is ${order.state}`;
+  return { code: 'ORDER_NOT_CANCELLABLE', message: why, details: { orderId: order.orderId, status: order.state } };
+}
+
 export interface PricedLine {
   unitPrice: number;
   quantity: number;

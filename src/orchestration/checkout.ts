@@ -4,7 +4,7 @@ import type { OrderSummary, PaidOrder, PlaceOrderInput } from '../contracts/orde
 import { orderWorkflowId } from '../contracts/workflowIds';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
 import { BusinessError } from '../domain/errors';
-import { isFinal, type Refusal } from '../domain/order';
+import { cancellation, isFinal, paymentRefusal, type Refusal } from '../domain/order';
 import { orderIdFor } from './orderIds';
 import type { OrderWorkflows } from './orders';
 
@@ -18,11 +18,28 @@ export type Answer<T> = { ok: true; value: T } | { ok: false; refusal: Refusal }
 
 const refused = <T>(refusal: Refusal): Answer<T> => ({ ok: false, refusal });
 
-const notPayable = (order: Order): Refusal => ({
-  code: 'ORDER_NOT_PAYABLE',
+/** How an order's row stands for the order's rules (src/domain/order.ts), once its workflow has closed. */
+const standingOf = (order: Order) => ({ orderId: order.id, state: order.status, paying: false, cancelling: false, reservationExpiresAt: null });
+
+/**
+ * The order's rules read from its row alone, for an order whose workflow has closed. A
+ * row still waiting for payment with no workflow behind it (an anomaly) can be neither
+ * paid nor cancelled: it is refused like an ended one.
+ */
+const orphanRefusal = (order: Order, code: 'ORDER_NOT_PAYABLE' | 'ORDER_NOT_CANCELLABLE'): Refusal => ({
+  code,
   message: `the order is ${order.status}`,
   details: { orderId: order.id, status: order.status },
 });
+
+const paymentRefusalOf = (order: Order): Refusal => paymentRefusal(standingOf(order), Date.now()) ?? orphanRefusal(order, 'ORDER_NOT_PAYABLE');
+
+/** Why an ended order cannot be cancelled; null if it is cancelled already. */
+function cancellationRefusalOf(order: Order): Refusal | null {
+  const decision = cancellation(standingOf(order));
+  if (decision === 'already-cancelled') return null;
+  return decision === 'cancel' ? orphanRefusal(order, 'ORDER_NOT_CANCELLABLE') : decision;
+}
 
 /**
  * Checkout as the API sees it. What PostgreSQL already shows as final is answered from
@@ -60,7 +77,7 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
         return refused({ code: 'ORDER_FAILED', message: `the payment failed and was reversed: ${reason}`, details: { orderId: order.id, reason } });
       }
     }
-    return refused(notPayable(order));
+    return refused(paymentRefusalOf(order));
   }
 
   return {
@@ -90,17 +107,17 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
     },
 
     async cancel(order: Order): Promise<Answer<OrderSummary>> {
-      if (order.status === 'CANCELLED') return { ok: true, value: summarise(order) };
-      const notCancellable = (o: Order): Answer<OrderSummary> =>
-        refused({ code: 'ORDER_NOT_CANCELLABLE', message: `the order is ${o.status}`, details: { orderId: o.id, status: o.status } });
-      if (isFinal(order.status)) return notCancellable(order);
+      const answerFromRow = (o: Order): Answer<OrderSummary> => {
+        const refusal = cancellationRefusalOf(o);
+        return refusal ? refused(refusal) : { ok: true, value: summarise(o) };
+      };
+      if (isFinal(order.status)) return answerFromRow(order);
       try {
         const outcome = await deps.workflows.cancel(order.workflowId);
         return outcome.kind === 'cancelled' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw error;
-        const now = await reread(order.id);
-        return now.status === 'CANCELLED' ? { ok: true, value: summarise(now) } : notCancellable(now);
+        return answerFromRow(await reread(order.id));
       }
     },
   };

@@ -2,13 +2,13 @@ import * as wf from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import type { StockActivities } from '../activities/stock';
 import { cancelUpdate, payUpdate, placementUpdate } from '../contracts/orderMessages';
-import type { OrderSummary, PaymentOutcome, PlaceOrderInput, PlacementOutcome } from '../contracts/orders';
+import type { CancelOutcome, OrderSummary, PayInput, PaymentOutcome, PlaceOrderInput, PlacementOutcome } from '../contracts/orders';
 import { completeOrderWorkflowId } from '../contracts/workflowIds';
-import type { OrderStatus, Refusal } from '../domain/order';
+import { cancellation, paymentRefusal, type OrderState } from '../domain/order';
 import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
 import { LOCAL_STOCK_MOVES_PATCH, orderTransactionOptions, stockActivityOptions } from './activityOptions';
 import { completeOrder } from './completeOrder';
-import { runCompensations, type Compensation } from './compensation';
+import { runCompensations } from './compensation';
 import { markOrderFailedCompensation, undoCompensations } from './orderUndo';
 import { describeFailure, refusalOf } from './refusals';
 
@@ -19,8 +19,6 @@ const stockLocally = wf.proxyLocalActivities<StockActivities>(stockActivityOptio
 /** Patch id of the order memo with amounts; deprecate it once no pre-patch order runs. */
 export const ORDER_MEMO_PATCH = 'order-memo-amounts';
 
-type State = 'PLACING' | OrderStatus | 'REFUSED';
-
 /**
  * One order from placement to its end. Places it (prices the lines, reserves the stock,
  * applies the coupon, writes the order and clears the cart lines it used), answers the
@@ -30,52 +28,110 @@ type State = 'PLACING' | OrderStatus | 'REFUSED';
  * cannot race: while a payment runs the timer waits, and once expired nothing is paid.
  */
 export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutcome> {
-  const { orderId } = input;
-  let state: State = 'PLACING';
-  let placement: PlacementOutcome | undefined;
-  let order: OrderSummary | undefined;
-  let paying = false;
-  let cancelRequested = false;
-  let paymentAttempts = 0;
-  let holdsReturned = false;
+  const entity = new OrderEntity(input);
+  wf.setHandler(placementUpdate, () => entity.answerPlacement());
+  wf.setHandler(payUpdate, (request) => entity.pay(request));
+  wf.setHandler(cancelUpdate, () => entity.cancel());
 
-  const setState = (next: State) => {
-    state = next;
+  const placement = await entity.place();
+  if (placement.kind === 'placed') await entity.holdUntilPaidOrClosed();
+  await wf.condition(wf.allHandlersFinished);
+  return placement;
+}
+
+/** The order's workflow state, in one place, and what it does: place, pay, cancel, close unpaid. */
+class OrderEntity {
+  private readonly orderId: string;
+  state: OrderState = 'PLACING';
+  placement: PlacementOutcome | undefined;
+  order: OrderSummary | undefined;
+  paying = false;
+  cancelling = false;
+  paymentAttempts = 0;
+  holdsReturned = false;
+
+  constructor(private readonly input: PlaceOrderInput) {
+    this.orderId = input.orderId;
+  }
+
+  private setState(next: OrderState): void {
+    this.state = next;
     wf.upsertSearchAttributes([{ key: OrderStateAttribute, value: next }]);
-  };
-  const refusal = (code: Refusal['code'], message: string, details: Refusal['details'] = null): Refusal => ({ code, message, details });
+  }
 
-  wf.setHandler(placementUpdate, async () => {
-    await wf.condition(() => placement !== undefined);
-    return placement!;
-  });
+  private standing() {
+    return { orderId: this.orderId, state: this.state, paying: this.paying, cancelling: this.cancelling, reservationExpiresAt: this.order?.reservationExpiresAt ?? null };
+  }
 
-  wf.setHandler(payUpdate, async ({ cardToken, requestKey }): Promise<PaymentOutcome> => {
-    await wf.condition(() => placement !== undefined);
-    // One payment attempt at a time, and no queue: a request that finds one running is
-    // told so at once (nothing charged, nothing stored; it may repeat). Queued requests
-    // would hold in-flight updates for a whole saga, and charge stale cards after a decline.
-    if (paying) {
-      return { kind: 'busy', refusal: refusal('PAYMENT_IN_PROGRESS', 'a payment of this order is in progress', { orderId }) };
+  private async placed(): Promise<void> {
+    if (this.placement === undefined) await wf.condition(() => this.placement !== undefined);
+  }
+
+  async answerPlacement(): Promise<PlacementOutcome> {
+    await this.placed();
+    return this.placement!;
+  }
+
+  /** Places the order and records how it went: refused, or waiting for payment. */
+  async place(): Promise<PlacementOutcome> {
+    this.placement = await this.placeOnce();
+    if (this.placement.kind === 'refused') {
+      this.setState('REFUSED');
+      return this.placement;
     }
-    if (state !== 'PENDING_PAYMENT' || !order) {
-      return { kind: 'refused', refusal: refusal('ORDER_NOT_PAYABLE', `the order is ${state}`, { orderId, status: state }) };
+    this.order = this.placement.order;
+    this.setState(this.order.status);
+    // Added after orders were already running: their histories have no memo change at this
+    // point, so the change is behind a patch and they still replay (docs/workflow-changes.md).
+    if (wf.patched(ORDER_MEMO_PATCH)) {
+      // The amounts beside the ids in the Web UI, so an order reads at a glance.
+      wf.upsertMemo({
+        totalAmount: this.order.totalAmount,
+        discountAmount: this.order.discountAmount,
+        finalAmount: this.order.finalAmount,
+        reservationExpiresAt: this.order.reservationExpiresAt,
+      });
     }
-    if (cancelRequested) {
-      return { kind: 'refused', refusal: refusal('ORDER_NOT_PAYABLE', 'the order is being cancelled', { orderId, status: state }) };
+    return this.placement;
+  }
+
+  /** Waits for payment; a cancellation or the reservation's end closes the order unpaid. */
+  async holdUntilPaidOrClosed(): Promise<void> {
+    const expiresAt = Date.parse(this.order!.reservationExpiresAt);
+    while (this.state === 'PENDING_PAYMENT') {
+      if (this.paying) {
+        await wf.condition(() => !this.paying);
+        continue;
+      }
+      if (this.cancelling) return this.closeUnpaid('CANCELLED');
+      const left = expiresAt - Date.now();
+      if (left <= 0) return this.closeUnpaid('EXPIRED');
+      await wf.condition(() => this.paying || this.cancelling, left);
     }
-    if (Date.now() >= Date.parse(order.reservationExpiresAt)) {
-      return { kind: 'refused', refusal: refusal('ORDER_NOT_PAYABLE', 'the reservation has expired', { orderId, status: 'EXPIRED' }) };
-    }
-    paying = true;
-    paymentAttempts += 1;
-    const sagaWorkflowId = completeOrderWorkflowId(orderId, paymentAttempts);
+  }
+
+  /**
+   * One payment attempt: the CompleteOrder saga as a child workflow. One at a time, and
+   * no queue: a request that finds one running is told so at once (nothing charged,
+   * nothing stored; it may repeat). Queued requests would hold in-flight updates for a
+   * whole saga, and charge stale cards after a decline.
+   */
+  async pay({ cardToken, requestKey }: PayInput): Promise<PaymentOutcome> {
+    await this.placed();
+    const refusal = paymentRefusal(this.standing(), Date.now());
+    if (refusal) return { kind: refusal.code === 'PAYMENT_IN_PROGRESS' ? 'busy' : 'refused', refusal };
+    const order = this.order!;
+    const { orderId, input } = this;
+    this.paying = true;
+    this.paymentAttempts += 1;
+    const attempt = this.paymentAttempts;
+    const sagaWorkflowId = completeOrderWorkflowId(orderId, attempt);
     const amount = order.finalAmount;
     try {
       await recordPaymentAttempt({ orderId, sagaWorkflowId, requestKey });
       const result = await wf.executeChild(completeOrder, {
         workflowId: sagaWorkflowId,
-        args: [{ orderId, userId: input.userId, amount, cardToken, attempt: paymentAttempts, userCouponId: input.userCouponId }],
+        args: [{ orderId, userId: input.userId, amount, cardToken, attempt, userCouponId: input.userCouponId }],
         // The saga must finish its compensations even if this workflow is terminated.
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
@@ -84,11 +140,11 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
           { key: OrderStateAttribute, value: 'PAYING' },
           { key: NeedsAttentionAttribute, value: false },
         ],
-        memo: { orderId, customerId: input.userId, amount, attempt: paymentAttempts },
+        memo: { orderId, customerId: input.userId, amount, attempt },
       });
       if (result.kind === 'declined') return result;
-      order = { ...order, status: 'COMPLETED' };
-      setState('COMPLETED');
+      this.order = { ...order, status: 'COMPLETED' };
+      this.setState('COMPLETED');
       return result;
     } catch (error) {
       if (!(error instanceof wf.ChildWorkflowFailure)) throw error;
@@ -96,76 +152,59 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
         // The saga ended without compensating (terminated, timed out): this workflow
         // gives back what the order holds, and refunds whatever was charged.
         wf.log.error('the payment saga ended without compensating; compensating here', { orderId, sagaWorkflowId, severity: 'CRITICAL' });
-        await compensateAbandonedSaga(`the payment saga ${sagaWorkflowId} ended abnormally: ${describeFailure(error)}`);
+        await this.compensateAbandonedSaga(`the payment saga ${sagaWorkflowId} ended abnormally: ${describeFailure(error)}`);
       }
-      order = { ...order, status: 'FAILED' };
-      setState('FAILED');
+      this.order = { ...order, status: 'FAILED' };
+      this.setState('FAILED');
       const reason = describeFailure(error);
-      return { kind: 'failed', refusal: refusal('ORDER_FAILED', `the payment failed and was reversed: ${reason}`, { orderId, reason }) };
+      return { kind: 'failed', refusal: { code: 'ORDER_FAILED', message: `the payment failed and was reversed: ${reason}`, details: { orderId, reason } } };
     } finally {
-      paying = false;
+      this.paying = false;
     }
-  });
+  }
 
-  wf.setHandler(cancelUpdate, async () => {
-    await wf.condition(() => placement !== undefined);
-    if (state === 'PENDING_PAYMENT' && !paying) {
-      cancelRequested = true;
-      await wf.condition(() => state !== 'PENDING_PAYMENT');
+  /** Cancels an order waiting for payment; answers once its stock and coupon are back. */
+  async cancel(): Promise<CancelOutcome> {
+    await this.placed();
+    if (cancellation(this.standing()) === 'cancel') {
+      this.cancelling = true;
+      await wf.condition(() => this.state !== 'PENDING_PAYMENT');
     }
-    if (state === 'CANCELLED' && order) {
+    const now = cancellation(this.standing());
+    if (now === 'already-cancelled' && this.order) {
       // Answer once the stock and the coupon are back, so the customer can use them again.
-      await wf.condition(() => holdsReturned);
-      return { kind: 'cancelled' as const, order };
+      await wf.condition(() => this.holdsReturned);
+      return { kind: 'cancelled', order: this.order };
     }
-    const why = paying ? 'a payment is in progress' : `the order is ${state}`;
-    return { kind: 'refused' as const, refusal: refusal('ORDER_NOT_CANCELLABLE', why, { orderId, status: state }) };
-  });
-
-  placement = await place();
-  if (placement.kind === 'refused') {
-    setState('REFUSED');
-    await wf.condition(wf.allHandlersFinished);
-    return placement;
-  }
-  order = placement.order;
-  setState(order.status);
-  // Added after orders were already running: their histories have no memo change at this
-  // point, so the change is behind a patch and they still replay (docs/workflow-changes.md).
-  if (wf.patched(ORDER_MEMO_PATCH)) {
-    // The amounts beside the ids in the Web UI, so an order reads at a glance.
-    wf.upsertMemo({
-      totalAmount: order.totalAmount,
-      discountAmount: order.discountAmount,
-      finalAmount: order.finalAmount,
-      reservationExpiresAt: order.reservationExpiresAt,
-    });
+    if (typeof now === 'string') throw new wf.ApplicationFailure(`unexpected cancellation state ${now}`);
+    return { kind: 'refused', refusal: now };
   }
 
-  const expiresAt = Date.parse(order.reservationExpiresAt);
-  // `state` changes in the update handlers too; the cast stops TypeScript narrowing it here.
-  while ((state as State) === 'PENDING_PAYMENT') {
-    if (paying) {
-      await wf.condition(() => !paying);
-      continue;
-    }
-    if (cancelRequested) {
-      await closeUnpaid('CANCELLED');
-      break;
-    }
-    const left = expiresAt - Date.now();
-    if (left <= 0) {
-      await closeUnpaid('EXPIRED');
-      break;
-    }
-    await wf.condition(() => paying || cancelRequested, left);
+  /** Expiry or cancellation: the order's status decides first, then its holds go back. */
+  private async closeUnpaid(to: 'EXPIRED' | 'CANCELLED'): Promise<void> {
+    const { orderId } = this;
+    this.order = await closeUnpaidOrder({ orderId, to });
+    this.setState(this.order.status);
+    wf.log.info(to === 'EXPIRED' ? 'reservation expired; releasing the order' : 'order cancelled; releasing it', { orderId });
+    await wf.CancellationScope.nonCancellable(() => runCompensations(undoCompensations(orderId, this.input.userCouponId, 'placed'), { orderId }));
+    this.holdsReturned = true;
   }
-  await wf.condition(wf.allHandlersFinished);
-  return placement;
 
-  async function place(): Promise<PlacementOutcome> {
-    // A new run under the same key (the earlier run closed before the API stored its
-    // answer) finds the order and answers with it rather than placing it again.
+  /** The saga ended without compensating: how far it got is unknown, so everything is undone. */
+  private async compensateAbandonedSaga(reason: string): Promise<void> {
+    const { orderId } = this;
+    await wf.CancellationScope.nonCancellable(() =>
+      runCompensations([...undoCompensations(orderId, this.input.userCouponId, 'confirming'), markOrderFailedCompensation(orderId, reason)], { orderId }),
+    );
+  }
+
+  /**
+   * Prices, reserves and records the order. A new run under the same key (the earlier run
+   * closed before the API stored its answer) finds the order and answers with it rather
+   * than placing it again.
+   */
+  private async placeOnce(): Promise<PlacementOutcome> {
+    const { orderId, input } = this;
     const existing = await findOrder(orderId);
     if (existing) return { kind: 'placed', order: existing };
     try {
@@ -196,28 +235,6 @@ export async function placeOrder(input: PlaceOrderInput): Promise<PlacementOutco
       if (refused) return { kind: 'refused', refusal: refused };
       throw error;
     }
-  }
-
-  /** Expiry or cancellation: the order's status decides first, then its holds go back. */
-  async function closeUnpaid(to: 'EXPIRED' | 'CANCELLED'): Promise<void> {
-    const closed = await closeUnpaidOrder({ orderId, to });
-    order = closed;
-    setState(closed.status);
-    wf.log.info(to === 'EXPIRED' ? 'reservation expired; releasing the order' : 'order cancelled; releasing it', { orderId });
-    await wf.CancellationScope.nonCancellable(() => runCompensations(holdCompensations(), { orderId }));
-    holdsReturned = true;
-  }
-
-  /** What a placed order holds goes back (expiry, cancellation). */
-  function holdCompensations(): Compensation[] {
-    return undoCompensations(orderId, input.userCouponId, 'placed');
-  }
-
-  /** The saga ended without compensating: how far it got is unknown, so everything is undone. */
-  async function compensateAbandonedSaga(reason: string): Promise<void> {
-    await wf.CancellationScope.nonCancellable(() =>
-      runCompensations([...undoCompensations(orderId, input.userCouponId, 'confirming'), markOrderFailedCompensation(orderId, reason)], { orderId }),
-    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { isRefusal, orderTotal, orderTransition, priceOrder, unitPrice, type HeldCoupon, type OrderStatus } from '../../src/domain/order';
+import { cancellation, isRefusal, orderTotal, orderTransition, paymentRefusal, priceOrder, unitPrice, type HeldCoupon, type OrderStatus } from '../../src/domain/order';
 import { orderIdFor } from '../../src/orchestration/orderIds';
 import { isUuid } from '../../src/contracts/uuid';
 
@@ -92,5 +92,50 @@ describe('orderIdFor', () => {
     expect(id[14]).toBe('8');
     expect(orderIdFor('order:7f1b1a52-7a0e-4c8e-9d52-5c1e0c1d2e3f:key-1')).toBe(id);
     expect(orderIdFor('order:7f1b1a52-7a0e-4c8e-9d52-5c1e0c1d2e3f:key-2')).not.toBe(id);
+  });
+});
+
+describe('when an order may be paid or cancelled', () => {
+  const standing = { orderId: 'o1', state: 'PENDING_PAYMENT' as const, paying: false, cancelling: false, reservationExpiresAt: '2026-12-01T12:00:00.000Z' };
+  const before = Date.parse('2026-12-01T11:59:59.999Z');
+
+  it('lets a placed order waiting for payment be paid while its reservation holds', () => {
+    expect(paymentRefusal(standing, before)).toBeNull();
+  });
+
+  it('refuses, in order: a payment running, another state, a cancellation under way, an ended reservation', () => {
+    expect(paymentRefusal({ ...standing, paying: true, state: 'COMPLETED' }, before)).toEqual({
+      code: 'PAYMENT_IN_PROGRESS',
+      message: 'a payment of this order is in progress',
+      details: { orderId: 'o1' },
+    });
+    expect(paymentRefusal({ ...standing, state: 'EXPIRED', cancelling: true }, before)).toEqual({
+      code: 'ORDER_NOT_PAYABLE',
+      message: 'the order is EXPIRED',
+      details: { orderId: 'o1', status: 'EXPIRED' },
+    });
+    expect(paymentRefusal({ ...standing, cancelling: true }, Date.parse('2027-01-01T00:00:00Z'))?.message).toBe('the order is being cancelled');
+    expect(paymentRefusal(standing, Date.parse(standing.reservationExpiresAt))).toEqual({
+      code: 'ORDER_NOT_PAYABLE',
+      message: 'the reservation has expired',
+      details: { orderId: 'o1', status: 'EXPIRED' },
+    });
+  });
+
+  it('cancels an order waiting for payment unless a payment runs; a cancelled one answers again', () => {
+    expect(cancellation(standing)).toBe('cancel');
+    expect(cancellation({ ...standing, state: 'CANCELLED' })).toBe('already-cancelled');
+    expect(cancellation({ ...standing, paying: true })).toEqual({
+      code: 'ORDER_NOT_CANCELLABLE',
+      message: 'a payment is in progress',
+      details: { orderId: 'o1', status: 'PENDING_PAYMENT' },
+    });
+    for (const state of ['PLACING', 'REFUSED', 'COMPLETED', 'EXPIRED', 'FAILED'] as const) {
+      expect(cancellation({ ...standing, state })).toEqual({
+        code: 'ORDER_NOT_CANCELLABLE',
+        message: `the order is ${state}`,
+        details: { orderId: 'o1', status: state },
+      });
+    }
   });
 });
