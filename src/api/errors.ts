@@ -1,4 +1,4 @@
-import { BusinessErrorCode } from '../domain/errors';
+import { BusinessErrorCode, CodedError } from '../domain/errors';
 
 /** Codes of failures the API itself detects, beside the business codes from src/domain. */
 export const ApiErrorCode = {
@@ -54,25 +54,22 @@ export const statusOf: Record<ErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
 };
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+export const isErrorCode = (code: string): code is ErrorCode => Object.prototype.hasOwnProperty.call(statusOf, code);
 
+/** The API's own failures: a CodedError whose code is one the API answers. */
+export class ApiError extends CodedError<ErrorCode> {
   get status(): number {
     return statusOf[this.code];
   }
 }
 
+/** Any coded error from any layer that the API has an answer for, as is. */
+export const isAnswerable = (error: unknown): error is CodedError<ErrorCode> => error instanceof CodedError && isErrorCode(error.code);
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details: unknown };
 }
 
-export const errorBody = (error: ApiError): ErrorBody => ({
+export const errorBody = (error: CodedError<ErrorCode>): ErrorBody => ({
   error: { code: error.code, message: error.message, details: error.details },
 });

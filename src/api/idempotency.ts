@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { IDEMPOTENCY_KEY } from '../contracts/workflowIds';
 import { createIdempotencyRecordRepository } from '../db/repositories/idempotencyRecords';
+import type { Result } from '../domain/errors';
 import { ApiError, statusOf, type ErrorBody } from './errors';
-
-export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The Idempotency-Key header, required on every request that must happen once. */
 export const idempotencyHeaders = z.object({
@@ -17,9 +17,6 @@ export const idempotencyHeaders = z.object({
 
 /** A stable hash of a request's meaning (its parsed, normalised body). */
 export const hashRequest = (request: unknown): string => createHash('sha256').update(JSON.stringify(request)).digest('hex');
-
-/** What a request produced: a success body, or a business refusal worth remembering. */
-export type Outcome<T> = { ok: true; body: T } | { ok: false; error: ApiError };
 
 /**
  * Answers a request once per (customer, scope, key). The first request claims the key
@@ -37,7 +34,7 @@ export function createIdempotentAnswers(db: Knex) {
       request: unknown,
       res: Response,
       successStatus: number,
-      produce: () => Promise<Outcome<T>>,
+      produce: () => Promise<Result<T>>,
     ): Promise<T> {
       const requestHash = hashRequest(request);
       const { created, record } = await records.claim(id, requestHash);
@@ -48,8 +45,8 @@ export function createIdempotentAnswers(db: Knex) {
       if (record.response) return replay<T>(record.response);
       const outcome = await produce();
       const response = outcome.ok
-        ? { status: successStatus, body: outcome.body }
-        : { status: statusOf[outcome.error.code], body: { error: { code: outcome.error.code, message: outcome.error.message, details: outcome.error.details } } };
+        ? { status: successStatus, body: outcome.value }
+        : { status: statusOf[outcome.refusal.code], body: { error: outcome.refusal } };
       await records.complete(id, response);
       return replay<T>(response);
     },

@@ -1,4 +1,4 @@
-import type { Refusal } from '../domain/order';
+import type { Refusal } from '../domain/errors';
 
 /** What the API, the workflow and the activities say to each other about coupon issue. */
 export interface IssueCouponInput {

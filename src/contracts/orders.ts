@@ -1,5 +1,6 @@
 /** What the API, the order workflows and their activities say to each other. */
-import type { OrderStatus, Refusal } from '../domain/order';
+import type { Refusal } from '../domain/errors';
+import type { OrderStatus } from '../domain/order';
 
 export type { Refusal };
 

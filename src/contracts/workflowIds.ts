@@ -16,12 +16,15 @@ function requireUuid(label: string, value: string): string {
 /** One issuer per coupon: every claim on it is an Update of this workflow. */
 export const couponIssuerWorkflowId = (couponId: string): string => `coupon:${requireUuid('couponId', couponId)}`;
 
+/** What an Idempotency-Key may be: it becomes part of a workflow id. The API validates it with this. */
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
 /**
  * One order workflow per (customer, Idempotency-Key): a retried or concurrent placement
- * lands on the same workflow. The key is validated to [A-Za-z0-9_-]{1,64} at the edge.
+ * lands on the same workflow.
  */
 export const orderWorkflowId = (userId: string, idempotencyKey: string): string => {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(idempotencyKey)) throw new Error('idempotencyKey is not a valid Idempotency-Key');
+  if (!IDEMPOTENCY_KEY.test(idempotencyKey)) throw new Error('idempotencyKey is not a valid Idempotency-Key');
   return `order:${requireUuid('userId', userId)}:${idempotencyKey}`;
 };
 

@@ -1,4 +1,4 @@
-import type { Refusal } from './order';
+import type { Refusal } from './errors';
 
 /**
  * Coupon rules as plain functions over plain data, so they are unit-tested without a

@@ -33,14 +33,34 @@ export type BusinessErrorCode = (typeof BusinessErrorCode)[keyof typeof Business
 export const isBusinessErrorCode = (value: unknown): value is BusinessErrorCode =>
   typeof value === 'string' && Object.prototype.hasOwnProperty.call(BusinessErrorCode, value);
 
-/** A business outcome raised outside Temporal (the API's fast paths); the API maps its code. */
-export class BusinessError extends Error {
+/** A business refusal as a value: its code, a message for people, details for programs. */
+export interface Refusal {
+  code: BusinessErrorCode;
+  message: string;
+  details: Record<string, unknown> | null;
+}
+
+/** What a request produced: a value, or a business refusal (both final, both worth storing). */
+export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+export const succeeded = <T>(value: T): Result<T> => ({ ok: true, value });
+export const refused = <T>(refusal: Refusal): Result<T> => ({ ok: false, refusal });
+
+/**
+ * A failure with a code, thrown where the answer is not a value (a refusal on a path
+ * that returns nothing, or an error the API detects itself). The one error class every
+ * layer throws; the API answers it by its code (src/api/errors.ts).
+ */
+export class CodedError<C extends string = string> extends Error {
   constructor(
-    readonly code: BusinessErrorCode,
+    readonly code: C,
     message: string,
     readonly details: unknown = null,
   ) {
     super(message);
-    this.name = 'BusinessError';
+    this.name = 'CodedError';
   }
 }
+
+/** A refusal thrown: nothing happened, and the caller is told why. */
+export const refusalError = (refusal: Refusal): CodedError<BusinessErrorCode> => new CodedError(refusal.code, refusal.message, refusal.details);

@@ -3,7 +3,7 @@
  * state machine. Amounts are integers in the smallest currency unit.
  */
 import { discountFor, type DiscountType } from './coupon';
-import type { BusinessErrorCode } from './errors';
+import type { Refusal } from './errors';
 
 export type OrderStatus = 'PENDING_PAYMENT' | 'COMPLETED' | 'CANCELLED' | 'EXPIRED' | 'FAILED';
 
@@ -87,12 +87,6 @@ export interface HeldCoupon {
   discountType: DiscountType;
   discountValue: number;
   minOrderAmount: number;
-}
-
-export interface Refusal {
-  code: BusinessErrorCode;
-  message: string;
-  details: Record<string, unknown> | null;
 }
 
 export type Pricing = { totalAmount: number; discountAmount: number; finalAmount: number };

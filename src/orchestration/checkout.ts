@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import type { OrderSummary, PaidOrder, PlaceOrderInput } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
-import { BusinessError } from '../domain/errors';
-import { cancellation, isFinal, paymentRefusal, type Refusal } from '../domain/order';
+import { CodedError, refusalError, refused, type Refusal, type Result } from '../domain/errors';
+import { cancellation, isFinal, paymentRefusal } from '../domain/order';
 import { orderIdFor } from './orderIds';
 import type { OrderWorkflows } from './orders';
 
@@ -12,11 +12,6 @@ const GRPC_RESOURCE_EXHAUSTED = 8;
 
 const isResourceExhausted = (error: unknown): boolean =>
   error instanceof ServiceError && (error.cause as { code?: number } | undefined)?.code === GRPC_RESOURCE_EXHAUSTED;
-
-/** A request's answer: a value, or a business refusal (both are final and worth storing). */
-export type Answer<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
-
-const refused = <T>(refusal: Refusal): Answer<T> => ({ ok: false, refusal });
 
 /** How an order's row stands for the order's rules (src/domain/order.ts), once its workflow has closed. */
 const standingOf = (order: Order) => ({ orderId: order.id, state: order.status, paying: false, cancelling: false, reservationExpiresAt: null });
@@ -60,7 +55,7 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
    * the order's last payment attempt gets that attempt's outcome again (its first answer
    * may never have reached the client, or been stored); any other is refused.
    */
-  function settledPayment(order: Order, requestKey: string): Answer<PaidOrder> {
+  function settledPayment(order: Order, requestKey: string): Result<PaidOrder> {
     if (order.paymentRequestKey === requestKey) {
       if (order.status === 'COMPLETED' && order.paymentKey && order.paidAt) {
         const payment: PaidOrder = {
@@ -81,18 +76,18 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
   }
 
   return {
-    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs'>): Promise<Answer<OrderSummary>> {
+    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs'>): Promise<Result<OrderSummary>> {
       const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
       const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs });
       return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
     },
 
-    async pay(order: Order, idempotencyKey: string, cardToken: string): Promise<Answer<PaidOrder>> {
+    async pay(order: Order, idempotencyKey: string, cardToken: string): Promise<Result<PaidOrder>> {
       if (isFinal(order.status)) return settledPayment(order, idempotencyKey);
       try {
         const outcome = await deps.workflows.pay(order.workflowId, idempotencyKey, cardToken);
         // Not an outcome: nothing happened, and the same request may be repeated.
-        if (outcome.kind === 'busy') throw new BusinessError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
+        if (outcome.kind === 'busy') throw refusalError(outcome.refusal);
         return outcome.kind === 'paid' ? { ok: true, value: outcome.payment } : refused(outcome.refusal);
       } catch (error) {
         // The workflow closed between our read and the update (expired, cancelled, paid).
@@ -100,14 +95,14 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
         // More concurrent requests on this one order than its in-flight update limit
         // (history.maxInFlightUpdates): the server refused the update, nothing ran.
         if (isResourceExhausted(error)) {
-          throw new BusinessError('PAYMENT_IN_PROGRESS', 'too many payment requests for this order at once; repeat the request', { orderId: order.id });
+          throw new CodedError('PAYMENT_IN_PROGRESS', 'too many payment requests for this order at once; repeat the request', { orderId: order.id });
         }
         throw error;
       }
     },
 
-    async cancel(order: Order): Promise<Answer<OrderSummary>> {
-      const answerFromRow = (o: Order): Answer<OrderSummary> => {
+    async cancel(order: Order): Promise<Result<OrderSummary>> {
+      const answerFromRow = (o: Order): Result<OrderSummary> => {
         const refusal = cancellationRefusalOf(o);
         return refusal ? refused(refusal) : { ok: true, value: summarise(o) };
       };

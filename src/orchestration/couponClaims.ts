@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { createUserCouponRepository } from '../db/repositories/userCoupons';
 import { couponNotFound, describeRefusal, issueRefusal } from '../domain/coupon';
-import { BusinessError } from '../domain/errors';
+import { CodedError, refusalError } from '../domain/errors';
 import type { Logger } from '../logging/logger';
 import type { CouponIssuer } from './couponIssuer';
 import { createCouponReads } from './couponReads';
@@ -16,7 +16,7 @@ export function createCouponClaims(deps: { db: Knex; issuer: CouponIssuer }) {
   const userCoupons = createUserCouponRepository(deps.db);
 
   return {
-    /** Throws BusinessError for a refusal, OutcomePendingError when the answer takes longer than the wait. */
+    /** Throws a refusal as a CodedError, OutcomePendingError when the answer takes longer than the wait. */
     async claim(input: IssueCouponInput, log: Logger): Promise<IssuedCoupon> {
       // Fast path: refuse from a (recent) read of the coupon only what is final: no
       // coupon, a period over or not begun, a sell-out (issued_quantity never falls). A
@@ -26,20 +26,19 @@ export function createCouponClaims(deps: { db: Knex; issuer: CouponIssuer }) {
       // SOLD_OUT to a customer who holds one. Any claim that may succeed goes to the issuer.
       const coupon = await coupons.find(input.couponId);
       if (!coupon) {
-        const refusal = couponNotFound(input.couponId);
-        throw new BusinessError(refusal.code, refusal.message, refusal.details);
+        throw refusalError(couponNotFound(input.couponId));
       }
       const now = new Date();
       if (issueRefusal(coupon, { now, alreadyHeld: false })) {
         const held = await userCoupons.find(deps.db, input.userId, coupon.id);
         const refusal = issueRefusal(coupon, { now, alreadyHeld: held !== undefined })!;
         const { message, details } = describeRefusal(refusal, coupon, held?.id);
-        throw new BusinessError(refusal, message, details);
+        throw new CodedError(refusal, message, details);
       }
 
       const { workflowId, claimId, outcome } = await deps.issuer.claim(input);
       log.debug({ workflowId, claimId, couponId: input.couponId, outcome: outcome.kind }, 'coupon claim settled');
-      if (outcome.kind === 'refused') throw new BusinessError(outcome.refusal.code, outcome.refusal.message, outcome.refusal.details);
+      if (outcome.kind === 'refused') throw refusalError(outcome.refusal);
       return outcome.coupon;
     },
   };

@@ -2,7 +2,7 @@ import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CouponActivities } from '../activities/coupons';
 import type { IssueCouponInput, IssuedCoupon } from '../contracts/coupons';
 import { singleClaimOptions } from './activityOptions';
-import { unwrapBusinessFailure } from './businessFailure';
+import { unwrapBusinessFailure } from './refusals';
 
 const { claimCoupon } = proxyLocalActivities<CouponActivities>(singleClaimOptions);
 

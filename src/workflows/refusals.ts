@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { isBusinessErrorCode } from '../domain/errors';
-import type { Refusal } from '../domain/order';
+import type { Refusal } from '../domain/errors';
 
 /**
  * The business refusal inside an activity's failure (a non-retryable ApplicationFailure
@@ -14,6 +14,19 @@ export function refusalOf(error: unknown): Refusal | undefined {
     return { code: cause.type, message: cause.message, details: (details as Record<string, unknown> | undefined) ?? null };
   }
   return undefined;
+}
+
+/**
+ * An activity's business refusal arrives wrapped in an ActivityFailure; unwrapped it
+ * becomes the workflow's own failure, so the Web UI and the API see its type directly.
+ * (Only the retired per-claim coupon workflow fails this way; the others answer with
+ * values from refusalOf.)
+ */
+export function unwrapBusinessFailure(error: unknown): unknown {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) {
+    return error.cause;
+  }
+  return error;
 }
 
 /** A short reason for logs and the order's failure_reason: the innermost message. */

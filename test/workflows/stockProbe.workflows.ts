@@ -2,7 +2,7 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { StockActivities } from '../../src/activities/stock';
 import type { ReserveStockInput, StockMoveResult } from '../../src/contracts/stock';
 import { stockActivityOptions } from '../../src/workflows/activityOptions';
-import { unwrapBusinessFailure } from '../../src/workflows/businessFailure';
+import { unwrapBusinessFailure } from '../../src/workflows/refusals';
 
 /**
  * Test-only workflows that drive the stock activities through Temporal with the options

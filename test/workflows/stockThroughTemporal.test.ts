@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createDb, type Knex } from '../../src/db/knex';
-import { businessFailureOf } from '../../src/orchestration/workflowFailure';
+import { isBusinessErrorCode } from '../../src/domain/errors';
 import { connectClient } from '../../src/temporal/client';
 import { productWithStock, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
@@ -47,10 +47,13 @@ describe('stock moves through Temporal', () => {
   });
   afterAll(() => stop?.());
 
+  /** The business code the probe workflow failed with (an unwrapped activity refusal). */
+  const businessCodeOf = (error: WorkflowFailedError): string | undefined =>
+    error.cause instanceof ApplicationFailure && isBusinessErrorCode(error.cause.type) ? error.cause.type : undefined;
   const outcome = (promise: Promise<unknown>) =>
     promise.then(
       () => 'OK',
-      (error) => (error instanceof WorkflowFailedError ? (businessFailureOf(error)?.code ?? 'FAILED') : 'ERROR'),
+      (error) => (error instanceof WorkflowFailedError ? (businessCodeOf(error) ?? 'FAILED') : 'ERROR'),
     );
   const reserve = (optionId: string, orderId = randomUUID()) =>
     outcome(

@@ -2,9 +2,9 @@ import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@t
 import type { NextFunction, Request, Response } from 'express';
 import { KnexTimeoutError } from 'knex';
 import type { Logger } from '../../logging/logger';
-import { BusinessError } from '../../domain/errors';
+import type { CodedError } from '../../domain/errors';
 import { OutcomePendingError } from '../../orchestration/awaitOutcome';
-import { ApiError, errorBody } from '../errors';
+import { ApiError, errorBody, isAnswerable, statusOf, type ErrorCode } from '../errors';
 
 interface BodyParserError {
   type?: string;
@@ -20,9 +20,8 @@ function isUnavailable(error: unknown): boolean {
 }
 
 /** Turns whatever a handler threw into the one error shape; only real faults are 5xx. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (error instanceof BusinessError) return new ApiError(error.code, error.message, error.details);
+export function toApiError(error: unknown): CodedError<ErrorCode> {
+  if (isAnswerable(error)) return error;
   if (error instanceof OutcomePendingError) {
     return new ApiError('SERVICE_UNAVAILABLE', 'accepted and still running; repeat the same request for its outcome', {
       workflowId: error.workflowId,
@@ -59,14 +58,15 @@ export const createErrorHandler =
   (logger: Logger) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const apiError = toApiError(error);
+    const status = statusOf[apiError.code];
     const log = req.log ?? logger;
     if (error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError) res.setHeader('Retry-After', '1');
     // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
-    const expected = error instanceof ApiError || error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError;
-    if (expected && apiError.status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
-    else if (apiError.status >= 500) log.error({ err: error }, 'request failed');
+    const expected = isAnswerable(error) || error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError;
+    if (expected && status === 503) log.warn({ code: apiError.code, details: apiError.details }, apiError.message);
+    else if (status >= 500) log.error({ err: error }, 'request failed');
     if (res.headersSent) return;
-    res.status(apiError.status).json(errorBody(apiError));
+    res.status(status).json(errorBody(apiError));
   };
 
 export const notFoundHandler = (req: Request): never => {

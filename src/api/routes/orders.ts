@@ -1,9 +1,9 @@
 import type { Principal } from '../../auth/tokens';
 import { createOrderRepository, type Order } from '../../db/repositories/orders';
-import type { Answer } from '../../orchestration/checkout';
+import { refusalError } from '../../domain/errors';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
-import { createIdempotentAnswers, hashRequest, idempotencyHeaders, type Outcome } from '../idempotency';
+import { createIdempotentAnswers, hashRequest, idempotencyHeaders } from '../idempotency';
 import { defineRoute } from '../route';
 import { idParams } from '../schemas';
 import {
@@ -20,9 +20,6 @@ import {
   presentAdminOrder,
   presentOrder,
 } from './orders.schemas';
-
-const asOutcome = <T>(answer: Answer<T>): Outcome<T> =>
-  answer.ok ? { ok: true, body: answer.value } : { ok: false, error: new ApiError(answer.refusal.code, answer.refusal.message, answer.refusal.details) };
 
 export const orderRoutes = (deps: AppDeps) => {
   const orders = createOrderRepository(deps.db);
@@ -73,7 +70,7 @@ export const orderRoutes = (deps: AppDeps) => {
         };
         const requestHash = hashRequest(request);
         return answers.answer({ userId: principal.userId, scope: 'place-order', key }, request, res, 201, async () =>
-          asOutcome(await deps.checkout.place({ userId: principal.userId, idempotencyKey: key, requestHash, ...request })),
+          deps.checkout.place({ userId: principal.userId, idempotencyKey: key, requestHash, ...request }),
         );
       },
     }),
@@ -103,7 +100,7 @@ export const orderRoutes = (deps: AppDeps) => {
         const order = await visibleOrder(params.id, principal, true);
         const key = headers['idempotency-key'];
         return answers.answer({ userId: principal.userId, scope: `pay-order:${order.id}`, key }, body, res, 200, async () =>
-          asOutcome(await deps.checkout.pay(order, key, body.cardToken)),
+          deps.checkout.pay(order, key, body.cardToken),
         );
       },
     }),
@@ -118,9 +115,8 @@ export const orderRoutes = (deps: AppDeps) => {
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'ORDER_NOT_FOUND', 'ORDER_NOT_CANCELLABLE', 'SERVICE_UNAVAILABLE'],
       async handle({ params, principal }) {
         const answer = await deps.checkout.cancel(await visibleOrder(params.id, principal));
-        const outcome = asOutcome(answer);
-        if (!outcome.ok) throw outcome.error;
-        return outcome.body;
+        if (!answer.ok) throw refusalError(answer.refusal);
+        return answer.value;
       },
     }),
     defineRoute({
