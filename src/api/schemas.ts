@@ -25,6 +25,31 @@ export const instant = z.iso
   .datetime({ offset: true, message: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' })
   .transform((v) => new Date(v));
 
+/** Which page of a list a request asks for (spread into the list's query schema). */
+export const pageQuery = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+};
+
+/** One page of a list of `item`s, as every list endpoint answers. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    page: z.number().int(),
+    limit: z.number().int(),
+    totalPages: z.number().int(),
+  });
+
+/** The page's body from its items, the count of all, and the query that asked. */
+export const pageBody = <T>(items: T[], total: number, query: { page: number; limit: number }) => ({
+  items,
+  total,
+  page: query.page,
+  limit: query.limit,
+  totalPages: Math.ceil(total / query.limit),
+});
+
 export const errorBodySchema = z
   .object({
     error: z.object({

@@ -37,6 +37,10 @@ const isLiveChargeConflict = (error: unknown): boolean => {
 };
 
 /** Payments and the money they moved, in the simulator's own schema. */
+/** The ledger's line for a money movement: every charge and every refund leaves one. */
+const recordEntry = (trx: Knex.Transaction, payment: { paymentKey: string; orderId: string; amount: number }, kind: 'CHARGE' | 'REFUND') =>
+  trx(TABLES.ledgerEntries).insert({ payment_key: payment.paymentKey, order_id: payment.orderId, kind, amount: payment.amount });
+
 export function createLedgerRepository(db: Knex) {
   const findLiveByOrder = async (trx: Knex, orderId: string): Promise<Payment | undefined> => {
     const row = await trx(TABLES.payments).where({ order_id: orderId, status: 'DONE' }).first();
@@ -74,12 +78,7 @@ export function createLedgerRepository(db: Knex) {
               refund_failures_remaining: charge.refundFailures,
             })
             .returning('*');
-          await savepoint(TABLES.ledgerEntries).insert({
-            payment_key: charge.paymentKey,
-            order_id: charge.orderId,
-            kind: 'CHARGE',
-            amount: charge.amount,
-          });
+          await recordEntry(savepoint, charge, 'CHARGE');
           return toPayment(row);
         });
         return { payment, created: true };
@@ -117,12 +116,7 @@ export function createLedgerRepository(db: Knex) {
         .where({ payment_key: payment.paymentKey, status: 'DONE' })
         .update({ status: 'CANCELED', canceled_at: new Date(), updated_at: trx.fn.now() })
         .returning('*');
-      await trx(TABLES.ledgerEntries).insert({
-        payment_key: payment.paymentKey,
-        order_id: payment.orderId,
-        kind: 'REFUND',
-        amount: payment.amount,
-      });
+      await recordEntry(trx, payment, 'REFUND');
       return toPayment(row);
     },
 

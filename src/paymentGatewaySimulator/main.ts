@@ -1,5 +1,6 @@
 import { configOrExit } from '../config';
 import { createLogger } from '../logging/logger';
+import { processShutdown } from '../platform/processShutdown';
 import { loadGatewayConfig } from './config';
 import { startPaymentGatewaySimulator } from './server';
 
@@ -12,23 +13,13 @@ async function main(): Promise<void> {
   const config = configOrExit(() => loadGatewayConfig());
   const logger = createLogger({ level: config.logLevel, name: 'payment-gateway', format: config.logFormat });
 
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: string, exitCode: number) => {
-    if (stopping) return;
-    logger.info({ reason }, 'stopping');
-    stopping = simulator
-      .then((s) => s.stop())
-      .catch(() => undefined)
-      .finally(() => {
-        logger.info('stopped');
-        logger.flush();
-        process.exit(exitCode);
-      });
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal, 0));
-  if (process.channel) process.on('disconnect', () => stop('parent process went away', 0));
+  const shutdown = processShutdown(logger);
+  if (process.channel) process.on('disconnect', () => {
+    // The parent stopping it closes the channel too: that is the same stop, not a second.
+    if (!shutdown.stopping) shutdown.stop('parent process went away', 0);
+  });
 
-  const simulator = startPaymentGatewaySimulator({ ...config, logger });
+  const simulator = shutdown.track(startPaymentGatewaySimulator({ ...config, logger }));
   try {
     const { url } = await simulator;
     logger.info(
@@ -36,7 +27,7 @@ async function main(): Promise<void> {
       'payment gateway simulator ready',
     );
   } catch (error) {
-    if (stopping) return;
+    if (shutdown.stopping) return;
     logger.fatal({ err: error }, 'payment gateway simulator failed to start; check GATEWAY_DATABASE_URL');
     logger.flush();
     process.exit(1);

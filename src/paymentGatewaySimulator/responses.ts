@@ -1,3 +1,5 @@
+import { CodedError } from '../domain/errors';
+
 /** The gateway's error codes and the one table from code to HTTP status. */
 export const gatewayStatusOf = {
   VALIDATION_FAILED: 400,
@@ -27,16 +29,7 @@ export const errorResponse = (code: GatewayErrorCode, message: string, details: 
 });
 
 /** Thrown to answer with an error right away; never stored under an idempotency key. */
-export class GatewayHttpError extends Error {
-  constructor(
-    readonly code: GatewayErrorCode,
-    message: string,
-    readonly details: unknown = null,
-  ) {
-    super(message);
-    this.name = 'GatewayHttpError';
-  }
-
+export class GatewayHttpError extends CodedError<GatewayErrorCode> {
   toResponse(): GatewayResponse {
     return errorResponse(this.code, this.message, this.details);
   }

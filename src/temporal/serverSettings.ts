@@ -11,7 +11,7 @@ export interface ServerSetting {
 
 export const temporalServerSettings: ServerSetting[] = [
   // One task-queue partition: with a handful of workers, extra partitions only add
-  // polling and forwarding; measured here it doubled the workflows per second.
+  // polling and forwarding between partitions (docs/benchmarks.md).
   { key: 'matching.numTaskqueueReadPartitions', value: 1 },
   { key: 'matching.numTaskqueueWritePartitions', value: 1 },
   // Each history shard reads its transfer queue (the tasks that hand workflow and

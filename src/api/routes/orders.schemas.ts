@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SagaProgress } from '../../contracts/orders';
 import { summarise, type Order, type OrderWithItems } from '../../db/repositories/orders';
-import { uuid } from '../schemas';
+import { pageOf, pageQuery, uuid } from '../schemas';
 import { lineQuantity } from './cart.schemas';
 
 export const placeOrderBody = z
@@ -22,10 +22,7 @@ export const payOrderBody = z.strictObject({
     .meta({ example: 'tok_visa' }),
 });
 
-export const listOrdersQuery = z.strictObject({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-});
+export const listOrdersQuery = z.strictObject(pageQuery);
 
 const status = z.enum(['PENDING_PAYMENT', 'COMPLETED', 'CANCELLED', 'EXPIRED', 'FAILED']);
 
@@ -53,13 +50,7 @@ export const adminOrderSchema = z
   })
   .meta({ id: 'AdminOrder' });
 
-export const adminOrderPageSchema = z.object({
-  items: z.array(adminOrderSchema),
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
-  totalPages: z.number().int(),
-});
+export const adminOrderPageSchema = pageOf(adminOrderSchema);
 
 export const presentAdminOrder = (o: Order): z.input<typeof adminOrderSchema> => ({
   orderId: o.id,
@@ -138,13 +129,7 @@ export const orderSchema = z
   })
   .meta({ id: 'Order' });
 
-export const orderPageSchema = z.object({
-  items: z.array(orderSummarySchema.extend({ createdAt: z.iso.datetime() })),
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
-  totalPages: z.number().int(),
-});
+export const orderPageSchema = pageOf(orderSummarySchema.extend({ createdAt: z.iso.datetime() }));
 
 
 export function presentOrder(order: OrderWithItems, progress: SagaProgress | null): z.input<typeof orderSchema> {

@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
 import { createIdempotentAnswers, hashRequest, idempotencyHeaders } from '../idempotency';
 import { defineRoute } from '../route';
-import { idParams } from '../schemas';
+import { idParams, pageBody } from '../schemas';
 import {
   adminOrderPageSchema,
   adminOrdersQuery,
@@ -146,7 +146,7 @@ export const orderRoutes = (deps: AppDeps) => {
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'],
       async handle({ query, principal }) {
         const { orders: page, total } = await orders.listForUser(principal.userId, query);
-        return { items: page.map(presentListed), total, page: query.page, limit: query.limit, totalPages: Math.ceil(total / query.limit) };
+        return pageBody(page.map(presentListed), total, query);
       },
     }),
     defineRoute({
@@ -160,7 +160,7 @@ export const orderRoutes = (deps: AppDeps) => {
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'],
       async handle({ query }) {
         const { orders: page, total } = await orders.listAll({ status: query.state, needsAttention: query.needsAttention, page: query.page, limit: query.limit });
-        return { items: page.map(presentAdminOrder), total, page: query.page, limit: query.limit, totalPages: Math.ceil(total / query.limit) };
+        return pageBody(page.map(presentAdminOrder), total, query);
       },
     }),
   ];

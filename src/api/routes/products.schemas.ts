@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { NewProduct, Product, ProductSummary } from '../../db/repositories/products';
 import { stockStatus } from '../../domain/stock';
-import { amount, MAX_INT, text } from '../schemas';
+import { amount, MAX_INT, pageOf, pageQuery, text } from '../schemas';
 
 const count = z.number().int().min(0).max(MAX_INT);
 
@@ -51,8 +51,7 @@ export const createProductBody = z
   );
 
 export const listProductsQuery = z.strictObject({
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageQuery,
   category: text(100).optional(),
   sort: z.enum(['newest', 'price_asc', 'price_desc']).default('newest'),
 });
@@ -65,13 +64,7 @@ export const productSummarySchema = z
   .object({ id: z.uuid(), name: z.string(), price: z.number().int(), imageUrl: z.string().nullable(), stockStatus: stockStatusSchema })
   .meta({ id: 'ProductSummary' });
 
-export const productPageSchema = z.object({
-  items: z.array(productSummarySchema),
-  total: z.number().int(),
-  page: z.number().int(),
-  limit: z.number().int(),
-  totalPages: z.number().int(),
-});
+export const productPageSchema = pageOf(productSummarySchema);
 
 export const productSchema = z
   .object({

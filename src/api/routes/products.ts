@@ -4,7 +4,7 @@ import { createStockRepository } from '../../db/repositories/stocks';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
 import { defineRoute } from '../route';
-import { idParams, uuid } from '../schemas';
+import { idParams, pageBody, uuid } from '../schemas';
 import {
   createProductBody,
   listProductsQuery,
@@ -46,13 +46,7 @@ export const productRoutes = (deps: AppDeps) => {
       errors: ['VALIDATION_FAILED'],
       async handle({ query }) {
         const { items, total } = await products.list(query);
-        return {
-          items: items.map(presentSummary),
-          total,
-          page: query.page,
-          limit: query.limit,
-          totalPages: Math.ceil(total / query.limit),
-        };
+        return pageBody(items.map(presentSummary), total, query);
       },
     }),
     defineRoute({
