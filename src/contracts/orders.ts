@@ -19,6 +19,14 @@ export interface PlaceOrderInput {
   userCouponId: string | null;
   /** How long the order holds its stock waiting for payment. */
   reservationTtlMs: number;
+  /** Unset in production; tests shrink the compensations' retry and pause durations. */
+  compensationTimings?: CompensationTimings;
+}
+
+/** How fast a failing compensation is retried (the first backoff) and paused between rounds. */
+export interface CompensationTimings {
+  retryMs: number;
+  pauseMs: number;
 }
 
 /** One order line priced from the catalog at placement. */
@@ -84,6 +92,7 @@ export interface CompleteOrderInput {
   /** The order's payment attempt number: part of the charge's idempotency key. */
   attempt: number;
   userCouponId: string | null;
+  compensationTimings?: CompensationTimings;
 }
 
 export type CompleteOrderResult =

@@ -70,15 +70,23 @@ export const compensationRetry: RetryPolicy = {
   maximumAttempts: ATTEMPTS_PER_ROUND,
 };
 
-/** Compensation presets: the step's own timeout, a round of retries. */
-export const compensationOptions = {
-  /** Returning or releasing stock: a stock move's timeout. */
-  stock: { ...stockActivityOptions, retry: compensationRetry },
-  /** Giving a coupon back, marking the order failed: one short transaction. */
-  order: { startToCloseTimeout: '10 seconds', retry: compensationRetry },
-  /** Refunds: a gateway call for each live charge, up to 12 s each. */
-  payment: { startToCloseTimeout: '30 seconds', retry: compensationRetry },
-} satisfies Record<string, ActivityOptions>;
+/**
+ * Compensation presets: the step's own timeout, a round of retries. `retryMs` replaces
+ * the round's first backoff (tests shrink it; see CompensationTimings).
+ */
+export function compensationOptionsFor(retryMs?: number) {
+  const retry: RetryPolicy = retryMs === undefined ? compensationRetry : { ...compensationRetry, initialInterval: retryMs, maximumInterval: retryMs * 10 };
+  return {
+    /** Returning or releasing stock: a stock move's timeout. */
+    stock: { ...stockActivityOptions, retry },
+    /** Giving a coupon back, marking the order failed: one short transaction. */
+    order: { startToCloseTimeout: '10 seconds', retry },
+    /** Refunds: a gateway call for each live charge, up to 12 s each. */
+    payment: { startToCloseTimeout: '30 seconds', retry },
+  } satisfies Record<string, ActivityOptions>;
+}
+
+export const compensationOptions = compensationOptionsFor();
 
 /**
  * Settling a batch of coupon claims (settleCouponClaims), a local activity: one short

@@ -1,6 +1,6 @@
 import { log, proxyLocalActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
-import type { SagaProgress } from '../contracts/orders';
+import type { CompensationTimings, SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
 import { orderTransactionOptions } from './activityOptions';
 import { describeFailure } from './refusals';
@@ -27,7 +27,7 @@ export interface Compensation {
  * operator fixes (data, a gateway) completes on the next round without anyone
  * restarting anything.
  */
-const pauseAfterRound = (round: number): number => Math.min(5_000 * 2 ** round, 5 * 60_000);
+const pauseAfterRound = (round: number, firstPauseMs = 5_000): number => Math.min(firstPauseMs * 2 ** round, 5 * 60_000);
 
 /**
  * Runs compensations in the order given (an order's undo list, ./orderUndo), one after
@@ -37,7 +37,7 @@ const pauseAfterRound = (round: number): number => Math.min(5_000 * 2 ** round, 
  */
 export async function runCompensations(
   compensations: Compensation[],
-  context: { orderId: string; progress?: SagaProgress },
+  context: { orderId: string; progress?: SagaProgress; timings?: CompensationTimings },
 ): Promise<void> {
   const entries = compensations.map((c) => ({ name: c.name, state: 'PENDING' as const, failedRounds: 0 }));
   if (context.progress) context.progress.compensations = entries.map((e) => ({ ...e }));
@@ -68,7 +68,7 @@ export async function runCompensations(
           action:
             'Open this workflow in the Temporal Web UI (NeedsAttention = true), read the failing activity, and fix its cause (gateway, database, data); do not terminate the workflow.',
         });
-        await sleep(pauseAfterRound(round));
+        await sleep(pauseAfterRound(round, context.timings?.pauseMs));
       }
     }
     if (current) current.state = 'DONE';

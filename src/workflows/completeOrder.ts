@@ -112,7 +112,8 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     setState('COMPENSATING');
     wf.log.warn('saga failed; compensating', { orderId, failedStep, reason });
     await wf.CancellationScope.nonCancellable(async () => {
-      await runCompensations(undoCompensations(orderId, input.userCouponId, reach), { orderId, progress });
+      const timings = input.compensationTimings;
+      await runCompensations(undoCompensations(orderId, input.userCouponId, reach, timings), { orderId, progress, timings });
       await markOrderFailed({ orderId, reason });
     });
     setState('COMPENSATED');

@@ -2,7 +2,8 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities/orders';
 import type { PaymentActivities } from '../activities/payments';
 import type { StockActivities } from '../activities/stock';
-import { compensationOptions } from './activityOptions';
+import type { CompensationTimings } from '../contracts/orders';
+import { compensationOptions, compensationOptionsFor } from './activityOptions';
 import type { Compensation } from './compensation';
 
 /**
@@ -30,13 +31,25 @@ export function undoList(reach: OrderReach, holdsCoupon: boolean): UndoStep[] {
   ];
 }
 
-// Proxies return Proxies: their functions are picked by name, not spread.
-const stock = proxyActivities<StockActivities>(compensationOptions.stock);
-const order = proxyActivities<OrderActivities>(compensationOptions.order);
-const payment = proxyActivities<PaymentActivities>(compensationOptions.payment);
+/** The compensations' activities, with a round's retries (a test's shorter ones if given). */
+function compensationActivities(timings?: CompensationTimings) {
+  const options = timings ? compensationOptionsFor(timings.retryMs) : compensationOptions;
+  // Proxies return Proxies: their functions are picked by name, not spread.
+  return {
+    stock: proxyActivities<StockActivities>(options.stock),
+    order: proxyActivities<OrderActivities>(options.order),
+    payment: proxyActivities<PaymentActivities>(options.payment),
+  };
+}
 
 /** The undo list as compensations to run (src/workflows/compensation.ts). */
-export function undoCompensations(orderId: string, userCouponId: string | null | undefined, reach: OrderReach): Compensation[] {
+export function undoCompensations(
+  orderId: string,
+  userCouponId: string | null | undefined,
+  reach: OrderReach,
+  timings?: CompensationTimings,
+): Compensation[] {
+  const { stock, order, payment } = compensationActivities(timings);
   const run: Record<UndoStep, () => Promise<unknown>> = {
     returnStock: () => stock.returnStock(orderId),
     refundPayment: () => payment.refundPayments({ orderId, reason: 'order failed' }),
@@ -47,7 +60,7 @@ export function undoCompensations(orderId: string, userCouponId: string | null |
 }
 
 /** Marking the order FAILED as the last compensation, when no saga did it (an abandoned one). */
-export const markOrderFailedCompensation = (orderId: string, reason: string): Compensation => ({
-  name: 'markOrderFailed',
-  run: () => order.markOrderFailed({ orderId, reason }),
-});
+export const markOrderFailedCompensation = (orderId: string, reason: string, timings?: CompensationTimings): Compensation => {
+  const { order } = compensationActivities(timings);
+  return { name: 'markOrderFailed', run: () => order.markOrderFailed({ orderId, reason }) };
+};

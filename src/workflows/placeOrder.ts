@@ -131,7 +131,7 @@ class OrderEntity {
       await recordPaymentAttempt({ orderId, sagaWorkflowId, requestKey });
       const result = await wf.executeChild(completeOrder, {
         workflowId: sagaWorkflowId,
-        args: [{ orderId, userId: input.userId, amount, cardToken, attempt, userCouponId: input.userCouponId }],
+        args: [{ orderId, userId: input.userId, amount, cardToken, attempt, userCouponId: input.userCouponId, ...timingsOf(input) }],
         // The saga must finish its compensations even if this workflow is terminated.
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
         typedSearchAttributes: [
@@ -186,16 +186,17 @@ class OrderEntity {
     this.order = await closeUnpaidOrder({ orderId, to });
     this.setState(this.order.status);
     wf.log.info(to === 'EXPIRED' ? 'reservation expired; releasing the order' : 'order cancelled; releasing it', { orderId });
-    await wf.CancellationScope.nonCancellable(() => runCompensations(undoCompensations(orderId, this.input.userCouponId, 'placed'), { orderId }));
+    const timings = this.input.compensationTimings;
+    await wf.CancellationScope.nonCancellable(() => runCompensations(undoCompensations(orderId, this.input.userCouponId, 'placed', timings), { orderId, timings }));
     this.holdsReturned = true;
   }
 
   /** The saga ended without compensating: how far it got is unknown, so everything is undone. */
   private async compensateAbandonedSaga(reason: string): Promise<void> {
     const { orderId } = this;
-    await wf.CancellationScope.nonCancellable(() =>
-      runCompensations([...undoCompensations(orderId, this.input.userCouponId, 'confirming'), markOrderFailedCompensation(orderId, reason)], { orderId }),
-    );
+    const timings = this.input.compensationTimings;
+    const undo = [...undoCompensations(orderId, this.input.userCouponId, 'confirming', timings), markOrderFailedCompensation(orderId, reason, timings)];
+    await wf.CancellationScope.nonCancellable(() => runCompensations(undo, { orderId, timings }));
   }
 
   /**
@@ -237,6 +238,9 @@ class OrderEntity {
     }
   }
 }
+
+/** A test's compensation timings travel to the saga; production sends none (the same payload as ever). */
+const timingsOf = (input: PlaceOrderInput) => (input.compensationTimings ? { compensationTimings: input.compensationTimings } : {});
 
 /** The saga ran its compensations and failed on purpose (type ORDER_FAILED); anything else ended it early. */
 function sagaCompensated(error: wf.ChildWorkflowFailure): boolean {
