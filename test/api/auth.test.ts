@@ -2,14 +2,10 @@ import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { request } from '../support/http';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 describe('accounts and authentication', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.stop());
+  const stack = useTestStack();
 
   const post = (path: string, body: unknown, token?: string) => request(stack.baseUrl, 'POST', path, { body, token });
 

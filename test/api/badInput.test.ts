@@ -1,18 +1,16 @@
 import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 /** Bad input is a clear 4xx in the one error shape, never a 500, and changes nothing. */
 describe('bad input', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let admin: TestUser;
   let customer: TestUser;
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await signInAdmin(stack);
     customer = await signUpCustomer(stack);
   });
-  afterAll(() => stack?.stop());
 
   const expectError = (response: { status: number; body: any }, status: number, code: string) => {
     expect(response.status).toBe(status);

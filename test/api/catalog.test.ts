@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 import { createStockActivities } from '../../src/activities/stock';
 
 describe('catalog', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let admin: TestUser;
   let customer: TestUser;
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await signInAdmin(stack);
     customer = await signUpCustomer(stack);
   });
-  afterAll(() => stack?.stop());
 
   const createProduct = (body: unknown, token = admin.token) =>
     request(stack.baseUrl, 'POST', '/api/v1/admin/products', { token, body });

@@ -1,12 +1,8 @@
 import { request } from '../support/http';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 describe('health and API description', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.stop());
+  const stack = useTestStack();
 
   it('reports liveness and readiness of PostgreSQL and Temporal', async () => {
     expect((await request(stack.baseUrl, 'GET', '/healthz')).body).toEqual({ status: 'ok' });

@@ -5,21 +5,19 @@ import { COUPON_READ_TTL_MS } from '../../src/orchestration/couponReads';
 import { createCoupon, mintCustomers, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
 import { eventually } from '../support/orders';
-import { startTestStack, startTestWorker, type TestStack } from '../support/stack';
+import { startTestStack, startTestWorker, useTestStack, type TestStack } from '../support/stack';
 
 /**
  * Coupon claims over real HTTP -> the coupon's issuer workflow (claims as Updates) ->
  * batched transactions under SELECT ... FOR UPDATE -> PostgreSQL, all at once.
  */
 describe('claiming a first-come-first-served coupon', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let admin: TestUser;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await signInAdmin(stack);
   });
-  afterAll(() => stack?.stop());
 
   const claim = (couponId: string, user: TestUser, on: TestStack = stack) =>
     request(on.baseUrl, 'POST', `/api/v1/coupons/${couponId}/issue`, { token: user.token });
@@ -189,15 +187,13 @@ describe('claiming a first-come-first-served coupon', () => {
 });
 
 describe("a coupon's issuer across runs", () => {
-  let stack: TestStack;
+  // Tiny runs: an issuer hands over to a new run every 7 claims, and closes after 1.5 s idle.
+  const stack = useTestStack({ couponIssuerRun: { claimsPerRun: 7, idleTimeoutMs: 1500 } });
   let admin: TestUser;
 
   beforeAll(async () => {
-    // Tiny runs: an issuer hands over to a new run every 7 claims, and closes after 1.5 s idle.
-    stack = await startTestStack({ couponIssuerRun: { claimsPerRun: 7, idleTimeoutMs: 1500 } });
     admin = await signInAdmin(stack);
   });
-  afterAll(() => stack?.stop());
 
   const runsOf = async (workflowId: string) => {
     const statuses: string[] = [];

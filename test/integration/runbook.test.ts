@@ -8,7 +8,7 @@ import { signUpCustomer } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
 import { eventually, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 /**
  * Runs every `temporal` command of the on-call runbook (docs/operations.md) against a real
@@ -32,20 +32,15 @@ function words(command: string): string[] {
 }
 
 describe('the on-call runbook', () => {
-  let stack: TestStack;
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      // The stuck payment's request gives up (503) quickly rather than outlive the stack.
-      resultTimeoutMs: 5_000,
-      activityOverrides: {
-        confirmStock: async () => {
-          throw ApplicationFailure.create({ type: 'INJECTED_FAILURE', message: 'confirm failed (runbook test)', nonRetryable: true });
-        },
+  const stack = useTestStack({
+    // The stuck payment's request gives up (503) quickly rather than outlive the stack.
+    resultTimeoutMs: 5_000,
+    activityOverrides: {
+      confirmStock: async () => {
+        throw ApplicationFailure.create({ type: 'INJECTED_FAILURE', message: 'confirm failed (runbook test)', nonRetryable: true });
       },
-    });
+    },
   });
-  afterAll(() => stack?.stop());
 
   async function temporal(template: string, ids: Record<string, string>): Promise<string> {
     expect(RUNBOOK_COMMANDS).toContain(template);

@@ -5,17 +5,15 @@ import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../sup
 import { request } from '../support/http';
 import { productWithStock, stockOf } from '../support/catalog';
 import { placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 describe('cart and order placement', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let admin: TestUser;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await signInAdmin(stack);
   });
-  afterAll(() => stack?.stop());
 
   const cart = (user: TestUser, method: string, path = '', body?: unknown) =>
     request(stack.baseUrl, method, `/api/v1/cart${path}`, { token: user.token, body });

@@ -3,18 +3,16 @@ import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../sup
 import { request } from '../support/http';
 import { productWithStock, stockOf } from '../support/catalog';
 import { couponIsUsed, getOrder, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 /** Place and pay over HTTP: real API, Temporal, PostgreSQL and the gateway simulator process. */
 describe('checkout', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
   let admin: TestUser;
 
   beforeAll(async () => {
-    stack = await startTestStack();
     admin = await signInAdmin(stack);
   });
-  afterAll(() => stack?.stop());
 
   async function claimCoupon(user: TestUser, overrides: Parameters<typeof createCoupon>[2] = {}): Promise<string> {
     const coupon = await createCoupon(stack, admin, overrides);

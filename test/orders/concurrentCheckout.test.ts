@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { signUpCustomer, signUpCustomers } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
 import { ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, useTestStack } from '../support/stack';
 
 /** Real concurrent requests against real PostgreSQL, Temporal and the gateway; exact counts. */
 describe('checkout under concurrent requests', () => {
-  let stack: TestStack;
+  const stack = useTestStack();
 
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.stop());
 
   const countOrders = async (where: Record<string, unknown>) => {
     const [{ count }] = await stack.db('orders').where(where).count<{ count: string }[]>('* as count');

@@ -2,18 +2,16 @@ import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../sup
 import { request } from '../support/http';
 import { productWithStock, stockOf } from '../support/catalog';
 import { cancelOrder, couponIsUsed, eventually, getOrder, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { startTestStack, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/stack';
 
 /** Expiry and cancellation before payment, with a short reservation timer. */
 describe('an order that is not paid', () => {
-  let stack: TestStack;
+  const stack = useTestStack({ reservationTtlMs: 3_000 });
   let admin: TestUser;
 
   beforeAll(async () => {
-    stack = await startTestStack({ reservationTtlMs: 3_000 });
     admin = await signInAdmin(stack);
   });
-  afterAll(() => stack?.stop());
 
   async function placedWithCoupon() {
     const customer = await signUpCustomer(stack);

@@ -9,7 +9,7 @@ import { productWithStock } from '../support/catalog';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { testEnvironment } from '../support/environment';
-import { startTestStack, type TestStack } from '../support/stack';
+import { startTestStack, useTestStack } from '../support/stack';
 
 /**
  * Records the histories that test/replay/*.test.ts replays. Not part of `npm test`:
@@ -19,11 +19,7 @@ import { startTestStack, type TestStack } from '../support/stack';
 const dir = path.join(__dirname, 'histories');
 
 describe('record workflow histories', () => {
-  let stack: TestStack;
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.stop());
+  const stack = useTestStack();
 
   const save = async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the canonical proto-JSON history, the format replay reads.

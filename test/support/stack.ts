@@ -95,6 +95,24 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
 }
 
+/**
+ * A test file's stack: started before its tests, stopped after them. The value stands in
+ * for the stack itself (its properties are the started stack's), so tests use it as one.
+ */
+export function useTestStack(options: TestStackOptions = {}): TestStack {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack(options);
+  });
+  afterAll(() => started?.stop());
+  return new Proxy({} as TestStack, {
+    get(_, key) {
+      if (!started) throw new Error('the test stack starts in beforeAll: use it inside a test or a hook');
+      return started[key as keyof TestStack];
+    },
+  });
+}
+
 function listen(app: ReturnType<typeof createApp>): Promise<Server> {
   return new Promise((resolve) => {
     const server = app.listen(0, '127.0.0.1', () => resolve(server));

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { cancelUpdate, payUpdate, placementUpdate, sagaProgressQuery } from '../../src/contracts/orderMessages';
 import type { OrderSummary, PlaceOrderInput } from '../../src/contracts/orders';
@@ -162,7 +162,7 @@ describe('the order workflows, activities faked', () => {
   afterAll(() => stop?.());
 
   /** Starts an order's workflow and waits for its placement answer. */
-  async function place(script: Script = {}, options: { coupon?: boolean; reservationTtlMs?: number; workflowTaskTimeout?: string } = {}) {
+  async function place(script: Script = {}, options: { coupon?: boolean; reservationTtlMs?: number; workflowTaskTimeout?: Duration } = {}) {
     const orderId = randomUUID();
     world.scripts.set(orderId, script);
     const input: PlaceOrderInput = {
