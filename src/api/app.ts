@@ -1,5 +1,4 @@
 import express, { Router } from 'express';
-import { pinoHttp } from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createErrorHandler, notFoundHandler } from './middleware/errorHandler';
 import { createGuard } from './middleware/guard';
@@ -13,7 +12,7 @@ import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
-import { requestIdFor } from '../logging/requestId';
+import { accessLog } from '../logging/accessLog';
 
 export const API_PREFIX = '/api/v1';
 
@@ -22,13 +21,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
 
   app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: requestIdFor,
+    accessLog(deps.logger, {
       // A refused claim (409) is business as usual in a rush; a 503 is a known state
       // (a service away, an outcome pending); other 5xx are faults.
       customLogLevel: (_req, res) => (res.statusCode === 503 ? 'warn' : res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
     }),
   );
   app.use(express.json({ limit: deps.bodyLimit }));

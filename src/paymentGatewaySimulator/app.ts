@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { z } from 'zod';
 import type { Logger } from '../logging/logger';
 import type { Answer, PaymentOperations } from './payments';
 import { GatewayHttpError } from './responses';
-import { requestIdFor } from '../logging/requestId';
+import { accessLog } from '../logging/accessLog';
 
 
 /** Text Postgres can store (it refuses NUL), bounded. */
@@ -65,15 +64,12 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: requestIdFor,
+    accessLog(deps.logger, {
       // Charges, cancels and faults are logged as events by the operations; the access
       // log is for debugging.
       customLogLevel: () => 'debug',
       // Events logged through req.log carry the request id, not the whole request.
       quietReqLogger: true,
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
     }),
   );
   app.use(express.json({ limit: '16kb' }));

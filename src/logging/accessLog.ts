@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pinoHttp, type Options } from 'pino-http';
+import type { Logger } from './logger';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -14,3 +16,16 @@ export function requestIdFor(req: IncomingMessage, res: ServerResponse): string 
   res.setHeader('X-Request-Id', id);
   return id;
 }
+
+/**
+ * The access log both HTTP services use: each request under its request id (above),
+ * logged as method and URL only (no headers: they carry tokens), at the level each
+ * service's `customLogLevel` picks.
+ */
+export const accessLog = (logger: Logger, options: Pick<Options, 'customLogLevel' | 'quietReqLogger'>) =>
+  pinoHttp({
+    logger,
+    genReqId: requestIdFor,
+    serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }) },
+    ...options,
+  });
