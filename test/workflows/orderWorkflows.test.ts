@@ -8,6 +8,7 @@ import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
 import { connectClient } from '../../src/temporal/client';
 import { NeedsAttentionAttribute } from '../../src/temporal/searchAttributes';
 import type { placeOrder } from '../../src/workflows';
+import { checkWorkflows } from '../../chaos/invariants';
 import { testEnvironment } from '../support/environment';
 
 /**
@@ -21,6 +22,8 @@ import { testEnvironment } from '../support/environment';
 
 /** How one order's fake activities behave; set per test, looked up by order id. */
 interface Script {
+  /** findOrder fails for no business reason: the order's workflow fails. */
+  breakLookup?: boolean;
   refuseReservation?: boolean;
   charge?: 'approve' | 'decline' | 'fail';
   /** The charge waits for this before answering (a payment in progress). */
@@ -58,6 +61,7 @@ function fakeActivities(world: World) {
   return {
     async findOrder(orderId: string) {
       called(orderId, 'findOrder');
+      if (script(orderId).breakLookup) throw fail('the lookup broke');
       return null;
     },
     async prepareOrder() {
@@ -334,5 +338,25 @@ describe('the order workflows, activities faked', () => {
     charging.open();
     await order.handle.result();
     expect(order.calls().slice(PLACED.length + 2)).toEqual(['returnStock', 'refundPayments', 'releaseStock', 'restoreCoupon', 'markOrderFailed']);
+  });
+
+  it('the chaos checker names a workflow that failed for no business reason, and passes sagas that compensated', async () => {
+    const compensated = await place({ charge: 'fail' });
+    await expect(compensated.pay()).resolves.toMatchObject({ kind: 'failed' });
+    const order = await place({ breakLookup: true }).catch(() => undefined);
+    expect(order).toBeUndefined();
+    const broken = [...world.calls.entries()].find(([, calls]) => calls.length === 1 && calls[0] === 'findOrder')![0];
+    await client.workflow.getHandle(`order-test:${broken}`).result().catch(() => undefined);
+    // Visibility lags the close by a moment.
+    let report = await checkWorkflows(client, { taskQueue });
+    for (let i = 0; i < 50 && report.violations.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      report = await checkWorkflows(client, { taskQueue });
+    }
+    expect(report.violations).toEqual([
+      { rule: 'workflow-failed-on-purpose', ids: { workflowId: `order-test:${broken}`, runId: expect.any(String) }, detail: expect.stringContaining('placeOrder failed') },
+    ]);
+    // The saga that compensated (ORDER_FAILED) is Failed too, and not named.
+    expect(report.failed).toBeGreaterThanOrEqual(2);
   });
 });
