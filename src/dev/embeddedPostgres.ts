@@ -6,6 +6,7 @@ import { postgresBinaries } from './postgresBinaries';
 import { clearStaleLock, startWithRetries } from './postgresCrashRecovery';
 import { placeDataFolder } from './postgresDataFolder';
 import { initCluster, startServer, type RunningServer } from './postgresServer';
+import type { ProcessExit } from './processExit';
 
 export interface EmbeddedPostgresHandle {
   url: string;
@@ -14,6 +15,8 @@ export interface EmbeddedPostgresHandle {
   /** The server's process id. */
   pid: number;
   stop(): Promise<void>;
+  /** Settles when the server has exited, asked to or not. */
+  exited: Promise<ProcessExit>;
 }
 
 const SUPERUSER = 'postgres';
@@ -83,6 +86,10 @@ export async function startEmbeddedPostgres(options: {
     url: `postgres://${SUPERUSER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     dataDir,
     pid: running.process.pid!,
+    exited: running.exited.then((exit) => {
+      process.removeListener('exit', stopOnExit);
+      return exit;
+    }),
     stop: async () => {
       process.removeListener('exit', stopOnExit);
       // A terminal's Ctrl-C may have reached PostgreSQL first; stop() waits either way.

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { UnixAccount } from './postgresAccount';
 import type { PostgresBinaries } from './postgresBinaries';
 import { runCommand } from './runCommand';
+import type { ProcessExit } from './processExit';
 
 export interface ClusterOptions {
   binaries: PostgresBinaries;
@@ -52,6 +53,8 @@ export interface RunningServer {
   isRunning(): boolean;
   /** Fast shutdown (SIGINT), then waits for the server to exit. */
   stop(): Promise<void>;
+  /** Settles when the server's process has exited, asked to or not. */
+  exited: Promise<ProcessExit>;
 }
 
 /** Starts `postgres` on `port` and resolves once it accepts connections. */
@@ -67,11 +70,12 @@ export function startServer(options: {
     ...spawnAs(options.runAs),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const isRunning = () => child.exitCode === null && child.signalCode === null;
   const server: RunningServer = {
     process: child,
     isRunning,
+    exited,
     stop: async () => {
       if (isRunning()) child.kill('SIGINT');
       await exited;

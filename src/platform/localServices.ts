@@ -7,6 +7,7 @@ import { startTemporalDevServer } from '../temporal/devServer';
 import { startPaymentGatewayProcess } from './paymentGatewayProcess';
 import { assertPortFree } from './ports';
 import type { ShutdownStack } from './shutdownStack';
+import { supervise, type RunningService, type SupervisedService } from './supervisor';
 
 /**
  * Embedded PostgreSQL in DATA_DIR/postgres; returns its connection URL and the folder its
@@ -16,18 +17,23 @@ export async function startLocalPostgres(
   config: Config,
   logger: Logger,
   shutdown: ShutdownStack,
-): Promise<{ url: string; clusterDir: string }> {
+): Promise<{ url: string; clusterDir: string; supervised: SupervisedService<RunningService> }> {
   await assertPortFree(config.database.embeddedPort, '127.0.0.1', 'EMBEDDED_PG_PORT');
   logger.info({ port: config.database.embeddedPort }, 'starting embedded PostgreSQL');
   const pgLog = logger.child({ component: 'postgres' });
-  const pg = await startEmbeddedPostgres({
-    dir: path.join(config.dataDir, 'postgres'),
-    port: config.database.embeddedPort,
-    database: 'order_platform',
-    log: (line) => pgLog.debug(line),
-  });
+  const pg = await supervise(
+    'PostgreSQL',
+    () =>
+      startEmbeddedPostgres({
+        dir: path.join(config.dataDir, 'postgres'),
+        port: config.database.embeddedPort,
+        database: 'order_platform',
+        log: (line) => pgLog.debug(line),
+      }),
+    logger,
+  );
   shutdown.push('PostgreSQL', pg.stop);
-  return { url: pg.url, clusterDir: pg.dataDir };
+  return { url: pg.first.url, clusterDir: pg.first.dataDir, supervised: pg };
 }
 
 /** The Temporal CLI dev server with its SQLite file in DATA_DIR and the Web UI on. */
@@ -35,21 +41,26 @@ export async function startLocalTemporal(
   config: Config,
   logger: Logger,
   shutdown: ShutdownStack,
-): Promise<{ address: string; uiUrl?: string }> {
+): Promise<{ address: string; uiUrl?: string; supervised: SupervisedService<RunningService> }> {
   await assertPortFree(config.temporal.devPort, '127.0.0.1', 'TEMPORAL_DEV_PORT');
   await assertPortFree(config.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
   const cliPath = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, progress: (m) => logger.info(m) });
   logger.info({ port: config.temporal.devPort, uiPort: config.temporal.uiPort }, 'starting the Temporal dev server');
-  const server = await startTemporalDevServer({
-    cliPath,
-    port: config.temporal.devPort,
-    uiPort: config.temporal.uiPort,
-    dbFile: path.join(config.dataDir, 'temporal.sqlite'),
-    namespace: config.temporal.namespace,
-    logFile: path.join(config.dataDir, 'temporal.log'),
-  });
+  const server = await supervise(
+    'Temporal dev server',
+    () =>
+      startTemporalDevServer({
+        cliPath,
+        port: config.temporal.devPort,
+        uiPort: config.temporal.uiPort,
+        dbFile: path.join(config.dataDir, 'temporal.sqlite'),
+        namespace: config.temporal.namespace,
+        logFile: path.join(config.dataDir, 'temporal.log'),
+      }),
+    logger,
+  );
   shutdown.push('Temporal dev server', server.stop);
-  return { address: server.address, uiUrl: server.uiUrl };
+  return { address: server.first.address, uiUrl: server.first.uiUrl, supervised: server };
 }
 
 /** The payment gateway simulator in its own process, its ledger in PostgreSQL's `payment_gateway` schema. */
@@ -58,20 +69,25 @@ export async function startLocalPaymentGateway(
   logger: Logger,
   shutdown: ShutdownStack,
   databaseUrl: string,
-): Promise<string> {
+): Promise<{ url: string; supervised: SupervisedService<RunningService> }> {
   await assertPortFree(config.paymentGateway.port, '127.0.0.1', 'PAYMENT_GATEWAY_PORT');
   logger.info({ port: config.paymentGateway.port }, 'starting the payment gateway simulator');
   const gatewayLog = logger.child({ component: 'payment-gateway' });
-  const gateway = await startPaymentGatewayProcess({
-    databaseUrl,
-    port: config.paymentGateway.port,
-    failureRate: config.paymentGateway.simulator.failureRate,
-    latencyMs: config.paymentGateway.simulator.latencyMs,
-    logLevel: config.logLevel,
-    onLog: (line) => relayLogLine(gatewayLog, line),
-  });
+  const gateway = await supervise(
+    'payment gateway simulator',
+    () =>
+      startPaymentGatewayProcess({
+        databaseUrl,
+        port: config.paymentGateway.port,
+        failureRate: config.paymentGateway.simulator.failureRate,
+        latencyMs: config.paymentGateway.simulator.latencyMs,
+        logLevel: config.logLevel,
+        onLog: (line) => relayLogLine(gatewayLog, line),
+      }),
+    logger,
+  );
   shutdown.push('payment gateway simulator', gateway.stop);
-  return gateway.url;
+  return { url: gateway.first.url, supervised: gateway };
 }
 
 /** The simulator logs pino JSON; each event is re-logged at its own level, under our logger. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assertPortFree } from './ports';
+import type { ProcessExit } from '../dev/processExit';
 
 export interface PaymentGatewayProcessOptions {
   databaseUrl: string;
@@ -20,6 +21,8 @@ export interface PaymentGatewayProcess {
   url: string;
   pid: number;
   stop(): Promise<void>;
+  /** Settles when the simulator's process has exited, asked to or not. */
+  exited: Promise<ProcessExit>;
 }
 
 const READY_WITHIN_MS = 30_000;
@@ -72,13 +75,13 @@ export async function startPaymentGatewayProcess(options: PaymentGatewayProcessO
     });
   }
   let spawnFailed = false;
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
+  const exited = new Promise<ProcessExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', (error) => {
       // Could not be started (or signalled); there may be no exit event to wait for.
       recent.push(String(error));
       spawnFailed = child.pid === undefined;
-      if (spawnFailed) resolve();
+      if (spawnFailed) resolve({ code: null, signal: null });
     });
   });
   const hasExited = () => spawnFailed || child.exitCode !== null || child.signalCode !== null;
@@ -109,7 +112,7 @@ export async function startPaymentGatewayProcess(options: PaymentGatewayProcessO
     }
     await sleep(100);
   }
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, stop, exited };
 }
 
 async function answersHealth(url: string): Promise<boolean> {

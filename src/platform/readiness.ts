@@ -13,8 +13,14 @@ const withinTimeout = async (check: Promise<unknown>, ms: number): Promise<boole
   }
 };
 
-/** Each backing service answers a trivial request within two seconds. */
-export const createReadinessCheck = (db: Knex, temporal: Connection) => async () => ({
-  postgres: await withinTimeout(db.raw('select 1'), 2000),
-  temporal: await withinTimeout(temporal.workflowService.getSystemInfo({}), 2000),
-});
+/**
+ * Each backing service answers a trivial request within two seconds; `local` adds the
+ * services this process runs itself, up or not (restarting after a crash).
+ */
+export const createReadinessCheck =
+  (db: Knex, temporal: Connection, local: Record<string, () => boolean> = {}) =>
+  async (): Promise<Record<string, boolean>> => ({
+    postgres: await withinTimeout(db.raw('select 1'), 2000),
+    temporal: await withinTimeout(temporal.workflowService.getSystemInfo({}), 2000),
+    ...Object.fromEntries(Object.entries(local).map(([name, isUp]) => [name, isUp()])),
+  });

@@ -15,6 +15,7 @@ import { createWorker, installTemporalRuntime, workerSettings } from '../tempora
 import { assertPortFree } from './ports';
 import { createReadinessCheck } from './readiness';
 import type { ShutdownStack } from './shutdownStack';
+import type { RunningService, SupervisedService } from './supervisor';
 
 /** Runs the Temporal worker; the promise settles only if it stops on its own (a fault). */
 export async function startWorkerRole(
@@ -49,7 +50,7 @@ export async function startWorkerRole(
 
 /** Ensures the configured admin, then serves the HTTP API; returns its base URL. */
 export async function startApiRole(
-  deps: { config: Config; logger: Logger; db: Knex; client: Client; temporalConnection: Connection },
+  deps: { config: Config; logger: Logger; db: Knex; client: Client; temporalConnection: Connection; localGateway?: SupervisedService<RunningService> },
   shutdown: ShutdownStack,
 ): Promise<string> {
   const { config, logger, db } = deps;
@@ -73,7 +74,8 @@ export async function startApiRole(
       resultTimeoutMs: config.temporal.resultTimeoutMs,
       reservationTtlMs: config.orders.reservationTtlMs,
     }),
-    checkReadiness: createReadinessCheck(db, deps.temporalConnection),
+    // The gateway simulator this process started counts too (restarting = not ready).
+    checkReadiness: createReadinessCheck(db, deps.temporalConnection, deps.localGateway ? { paymentGateway: () => deps.localGateway!.state() === 'up' } : {}),
     bodyLimit: config.http.bodyLimit,
     checkResponses: config.env !== 'production',
   });

@@ -53,9 +53,10 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
 
     // Only the worker calls the gateway. The simulator migrates its own schema.
     const servicesOnly = roles.length === 0;
-    const paymentGatewayUrl = !roles.includes('worker') && !servicesOnly
-      ? undefined
-      : (config.paymentGateway.url ?? (await startLocalPaymentGateway(config, logger, shutdown, databaseUrl)));
+    const callsGateway = roles.includes('worker') || servicesOnly;
+    const localGateway = callsGateway && !config.paymentGateway.url ? await startLocalPaymentGateway(config, logger, shutdown, databaseUrl) : undefined;
+    const paymentGatewayUrl = callsGateway ? (config.paymentGateway.url ?? localGateway!.url) : undefined;
+
 
     const { client, connection } = await connectClient({ address: temporal.address, namespace: config.temporal.namespace });
     shutdown.push('Temporal client', () => connection.close());
@@ -66,7 +67,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
       : { stopped: new Promise<void>(() => undefined), settings: undefined };
     const apiUrl = roles.includes('api')
-      ? await startApiRole({ config, logger, db, client, temporalConnection: connection }, shutdown)
+      ? await startApiRole({ config, logger, db, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
       : undefined;
 
     return {

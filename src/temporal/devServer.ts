@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { Connection } from '@temporalio/client';
 import { customSearchAttributes } from './searchAttributes';
 import { temporalServerSettings } from './serverSettings';
+import type { ProcessExit } from '../dev/processExit';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -20,6 +21,8 @@ export interface DevServer {
   address: string;
   uiUrl?: string;
   stop(): Promise<void>;
+  /** Settles when the server's process has exited, asked to or not. */
+  exited: Promise<ProcessExit>;
 }
 
 const searchAttributeTypeName: Record<string, string> = {
@@ -76,7 +79,7 @@ export async function startTemporalDevServer(options: DevServerOptions, timeoutM
   const log = fs.openSync(options.logFile, 'a');
   const child = spawn(options.cliPath, devServerArgs(options), { stdio: ['ignore', log, log] });
   fs.closeSync(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<ProcessExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const address = `127.0.0.1:${options.port}`;
 
   const stop = async () => {
@@ -99,5 +102,6 @@ export async function startTemporalDevServer(options: DevServerOptions, timeoutM
     address,
     uiUrl: options.uiPort === undefined ? undefined : `http://127.0.0.1:${options.uiPort}`,
     stop,
+    exited,
   };
 }

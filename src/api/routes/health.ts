@@ -19,7 +19,7 @@ export const healthRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'get',
     path: '/readyz',
-    summary: 'Readiness: PostgreSQL and Temporal both answer',
+    summary: 'Readiness: PostgreSQL and Temporal answer, and the gateway simulator this process runs is up',
     tag: 'health',
     access: 'public',
     success: { status: 200, description: 'Ready', schema: z.object({ status: z.literal('ready'), checks }) },

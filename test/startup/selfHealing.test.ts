@@ -1,0 +1,119 @@
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { request } from '../support/http';
+import { launchPlatform, platformHome, signalTree, type PlatformProcess } from '../support/platformProcess';
+
+/** Every process below `root`, with its command line (read from /proc). */
+function descendants(root: number): { pid: number; commandLine: string }[] {
+  const parents = new Map<number, number>();
+  const commandLines = new Map<number, string>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      commandLines.set(Number(entry), fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const below = (pid: number): boolean => {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
+    return false;
+  };
+  return [...commandLines.entries()].filter(([pid]) => below(pid)).map(([pid, commandLine]) => ({ pid, commandLine }));
+}
+
+const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+};
+
+/**
+ * `npm start` heals its local services: a SIGKILLed gateway simulator, Temporal dev
+ * server or PostgreSQL is started again on the same data and port, readiness says so
+ * while it is away, and the API and worker carry on by themselves: a coupon claimed after
+ * each restart goes through the API, a workflow and the database.
+ */
+describe('a stack that heals', () => {
+  let platform: PlatformProcess;
+  let baseUrl: string;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    const home = await platformHome();
+    dataDir = home.dataDir;
+    baseUrl = `http://127.0.0.1:${home.ports.api}`;
+    platform = launchPlatform(home);
+    await platform.ready;
+  });
+  afterAll(async () => {
+    if (platform && platform.child.exitCode === null) {
+      signalTree(platform, 'SIGINT');
+      await platform.exited;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const serviceProcess = (pattern: RegExp) => descendants(platform.child.pid!).find((p) => pattern.test(p.commandLine))?.pid;
+  const services = {
+    gateway: /paymentGatewaySimulator/,
+    temporal: /\bserver start-dev\b/,
+    postgres: /\/postgres -D /,
+  };
+
+  async function claimsACoupon(): Promise<void> {
+    const admin = await request(baseUrl, 'POST', '/api/v1/auth/login', { body: { email: 'admin@example.com', password: 'admin-dev-password' } });
+    expect(admin.status).toBe(200);
+    const coupon = await request(baseUrl, 'POST', '/api/v1/admin/coupons', {
+      token: admin.body.accessToken,
+      body: { name: 'heal', discountType: 'FIXED', discountValue: 100, totalQuantity: 5, validFrom: new Date(Date.now() - 60_000).toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString() },
+    });
+    expect(coupon.status).toBe(201);
+    const email = `${randomUUID()}@example.com`;
+    expect((await request(baseUrl, 'POST', '/api/v1/auth/signup', { body: { email, password: 'a-long-password', name: 'Heal' } })).status).toBe(201);
+    const login = await request(baseUrl, 'POST', '/api/v1/auth/login', { body: { email, password: 'a-long-password' } });
+    const claim = await until('a claim answered', async () => {
+      const answer = await request(baseUrl, 'POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token: login.body.accessToken });
+      return answer.status === 503 ? undefined : answer;
+    });
+    expect(claim.status).toBe(201);
+  }
+
+  const ready = () => until('ready again', async () => ((await request(baseUrl, 'GET', '/readyz')).status === 200 ? true : undefined));
+
+  it.each([
+    ['payment gateway simulator', 'gateway'],
+    ['Temporal dev server', 'temporal'],
+    ['PostgreSQL', 'postgres'],
+  ] as const)('the %s, SIGKILLed, is started again and the platform carries on', async (name, key) => {
+    const before = serviceProcess(services[key]);
+    expect(before).toBeDefined();
+    process.kill(before!, 'SIGKILL');
+    const after = await until(`a new ${name} process`, () => {
+      const pid = serviceProcess(services[key]);
+      return pid !== undefined && pid !== before ? pid : undefined;
+    });
+    expect(after).not.toBe(before);
+    await until(`"${name} restarted" in the log`, () => (platform.output().includes(`"msg":"${name} restarted"`) ? true : undefined));
+    await ready();
+    await claimsACoupon();
+    expect(platform.child.exitCode).toBeNull();
+  });
+
+  it('readiness names the gateway simulator while it is away', async () => {
+    const pid = serviceProcess(services.gateway)!;
+    process.kill(pid, 'SIGKILL');
+    const away = await until('readiness to say the gateway is down', async () => {
+      const answer = await request(baseUrl, 'GET', '/readyz');
+      return answer.status === 503 ? answer : undefined;
+    });
+    expect(away.body.error.details.checks).toMatchObject({ paymentGateway: 'down', postgres: 'up', temporal: 'up' });
+    await ready();
+  });
+});
