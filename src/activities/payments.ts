@@ -1,5 +1,6 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import { PaymentGatewayError, type PaymentGateway } from '../gateway/paymentGateway';
+import { CHARGE_OUTCOME_UNKNOWN, GATEWAY_UNAVAILABLE } from '../contracts/orders';
 
 export interface ChargeInput {
   orderId: string;
@@ -22,7 +23,6 @@ export type ChargeResult =
  *   key until the gateway says which (src/workflows/completeOrder.ts);
  * - a gateway fault (5xx, 429) is retried too.
  */
-export const OUTCOME_UNKNOWN = 'CHARGE_OUTCOME_UNKNOWN';
 
 function asActivityFailure(error: unknown): unknown {
   if (!(error instanceof PaymentGatewayError)) return error;
@@ -36,7 +36,7 @@ function asActivityFailure(error: unknown): unknown {
     });
   }
   const unknown = error.status === null || error.code === 'REQUEST_IN_PROGRESS';
-  return ApplicationFailure.create({ type: unknown ? OUTCOME_UNKNOWN : 'GATEWAY_UNAVAILABLE', message: error.message, details });
+  return ApplicationFailure.create({ type: unknown ? CHARGE_OUTCOME_UNKNOWN : GATEWAY_UNAVAILABLE, message: error.message, details });
 }
 
 export const createPaymentActivities = (deps: { gateway: PaymentGateway }) => ({

@@ -4,6 +4,10 @@ import type { OrderStatus } from '../domain/order';
 
 export type { Refusal };
 
+/** A charge's failure types the saga reads: it may have happened (ask again), or the gateway is away (wait it out). */
+export const CHARGE_OUTCOME_UNKNOWN = 'CHARGE_OUTCOME_UNKNOWN';
+export const GATEWAY_UNAVAILABLE = 'GATEWAY_UNAVAILABLE';
+
 export interface OrderLineRequest {
   optionId: string;
   quantity: number;
@@ -21,6 +25,8 @@ export interface PlaceOrderInput {
   reservationTtlMs: number;
   /** Unset in production; tests shrink the compensations' retry and pause durations. */
   compensationTimings?: CompensationTimings;
+  /** How long a payment waits out a gateway that answers it is unavailable (default 5 minutes; tests shrink it). */
+  gatewayOutageBudgetMs?: number;
 }
 
 /** How fast a failing compensation is retried (the first backoff) and paused between rounds. */
@@ -93,6 +99,7 @@ export interface CompleteOrderInput {
   attempt: number;
   userCouponId: string | null;
   compensationTimings?: CompensationTimings;
+  gatewayOutageBudgetMs?: number;
 }
 
 export type CompleteOrderResult =

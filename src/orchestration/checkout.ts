@@ -40,7 +40,7 @@ function cancellationRefusalOf(order: Order): Refusal | null {
  * Checkout as the API sees it. What PostgreSQL already shows as final is answered from
  * a read; everything that may change an order goes through its workflow.
  */
-export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; reservationTtlMs: number }) {
+export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; reservationTtlMs: number; gatewayOutageBudgetMs?: number }) {
   const orders = createOrderRepository(deps.db);
 
   /** After its workflow has closed, an order's row is the whole truth about it. */
@@ -76,9 +76,10 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
   }
 
   return {
-    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs'>): Promise<Result<OrderSummary>> {
+    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs' | 'gatewayOutageBudgetMs'>): Promise<Result<OrderSummary>> {
       const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
-      const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs });
+      const outage = deps.gatewayOutageBudgetMs === undefined ? {} : { gatewayOutageBudgetMs: deps.gatewayOutageBudgetMs };
+      const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs, ...outage });
       return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
     },
 

@@ -13,11 +13,13 @@ export function createOrchestration(deps: {
   reservationTtlMs: number;
   /** Tuning of coupon issuer runs (tests make them tiny); the workflow's defaults otherwise. */
   couponIssuerRun?: IssuerRunOptions;
+  /** How long a payment waits out a gateway outage (tests shrink it); the saga's default otherwise. */
+  gatewayOutageBudgetMs?: number;
 }) {
   const orderWorkflows = createOrderWorkflows(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs });
   return {
     couponIssuer: createCouponIssuer(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs, run: deps.couponIssuerRun }),
     orderWorkflows,
-    checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs }),
+    checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs, gatewayOutageBudgetMs: deps.gatewayOutageBudgetMs }),
   };
 }

@@ -3,7 +3,7 @@ import type { OrderActivities } from '../activities/orders';
 import type { PaymentActivities } from '../activities/payments';
 import type { StockActivities } from '../activities/stock';
 import { sagaProgressQuery } from '../contracts/orderMessages';
-import type { CompleteOrderInput, CompleteOrderResult, SagaProgress, SagaStep } from '../contracts/orders';
+import { CHARGE_OUTCOME_UNKNOWN, GATEWAY_UNAVAILABLE, type CompleteOrderInput, type CompleteOrderResult, type SagaProgress, type SagaStep } from '../contracts/orders';
 import { OrderStateAttribute } from '../temporal/searchAttributes';
 import { chargeOptions, LOCAL_STOCK_MOVES_PATCH, orderTransactionOptions, stockActivityOptions } from './activityOptions';
 import { runCompensations } from './compensation';
@@ -16,24 +16,43 @@ const { chargePayment } = wf.proxyActivities<PaymentActivities>(chargeOptions);
  * While the charge's outcome is unknown (no answer, or the gateway still working on the
  * key) the saga keeps asking with the same key rather than compensating: a refund issued
  * now would find nothing, and a charge committed later would never be refunded. Ten
- * minutes bounds a gateway that never answers; a gateway that answers with a fault
- * ends the charge step at once.
+ * minutes bounds a gateway that never answers.
  */
 const UNKNOWN_OUTCOME_BUDGET_MS = 10 * 60_000;
 
-const outcomeUnknown = (error: unknown): boolean => {
+/**
+ * A gateway that answers it is unavailable (5xx, 429) has not refused the card: the
+ * payment waits it out, asking again with the same key, for this long before the order
+ * fails and is compensated. An outage shorter than this delays payments and fails none.
+ */
+const GATEWAY_OUTAGE_BUDGET_MS = 5 * 60_000;
+
+/** Patch id: charges wait out gateway outages (before it, an outage past 5 attempts failed the order). */
+export const WAIT_OUT_GATEWAY_OUTAGES_PATCH = 'charge-waits-out-gateway-outages';
+
+const failureType = (error: unknown): string | undefined => {
   const cause = error instanceof wf.ActivityFailure ? error.cause : undefined;
-  return (cause instanceof wf.ApplicationFailure && cause.type === 'CHARGE_OUTCOME_UNKNOWN') || cause instanceof wf.TimeoutFailure;
+  if (cause instanceof wf.TimeoutFailure) return CHARGE_OUTCOME_UNKNOWN;
+  return cause instanceof wf.ApplicationFailure ? (cause.type ?? undefined) : undefined;
 };
 
-async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0]): ReturnType<typeof chargePayment> {
-  const giveUpAt = Date.now() + UNKNOWN_OUTCOME_BUDGET_MS;
+async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0], outageBudgetMs: number): ReturnType<typeof chargePayment> {
+  const started = Date.now();
   for (;;) {
     try {
       return await chargePayment(input);
     } catch (error) {
-      if (!outcomeUnknown(error) || Date.now() >= giveUpAt) throw error;
-      wf.log.warn('the charge outcome is still unknown; asking the gateway again with the same key', { orderId: input.orderId });
+      const type = failureType(error);
+      const elapsed = Date.now() - started;
+      if (type === CHARGE_OUTCOME_UNKNOWN && elapsed < UNKNOWN_OUTCOME_BUDGET_MS) {
+        wf.log.warn('the charge outcome is still unknown; asking the gateway again with the same key', { orderId: input.orderId });
+        continue;
+      }
+      if (type === GATEWAY_UNAVAILABLE && elapsed < outageBudgetMs && wf.patched(WAIT_OUT_GATEWAY_OUTAGES_PATCH)) {
+        wf.log.warn('the payment gateway is unavailable; asking again with the same key', { orderId: input.orderId });
+        continue;
+      }
+      throw error;
     }
   }
 }
@@ -86,7 +105,10 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
 
   try {
     const charge = await step('charge', () =>
-      chargeUntilKnown({ orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) }),
+      chargeUntilKnown(
+        { orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) },
+        input.gatewayOutageBudgetMs ?? GATEWAY_OUTAGE_BUDGET_MS,
+      ),
     );
     if (charge.outcome === 'DECLINED') {
       setState('DECLINED');

@@ -240,7 +240,10 @@ class OrderEntity {
 }
 
 /** A test's compensation timings travel to the saga; production sends none (the same payload as ever). */
-const timingsOf = (input: PlaceOrderInput) => (input.compensationTimings ? { compensationTimings: input.compensationTimings } : {});
+const timingsOf = (input: PlaceOrderInput) => ({
+  ...(input.compensationTimings ? { compensationTimings: input.compensationTimings } : {}),
+  ...(input.gatewayOutageBudgetMs !== undefined ? { gatewayOutageBudgetMs: input.gatewayOutageBudgetMs } : {}),
+});
 
 /** The saga ran its compensations and failed on purpose (type ORDER_FAILED); anything else ended it early. */
 function sagaCompensated(error: wf.ChildWorkflowFailure): boolean {

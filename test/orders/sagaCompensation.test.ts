@@ -56,8 +56,8 @@ describe('CompleteOrder saga compensation', () => {
     return saga;
   }
 
-  it('charge fails (gateway answers 500 until the retries run out): stock and coupon go back, nothing is charged', async () => {
-    const { stack, admin } = await stackWith();
+  it('charge fails (the gateway answers 500 for longer than a payment waits it out): stock and coupon go back, nothing is charged', async () => {
+    const { stack, admin } = await stackWith({ gatewayOutageBudgetMs: 1_000 });
     const order = await placedOrder(stack, admin);
 
     const paid = await payOrder(stack, order.customer, order.orderId, 'tok_error');

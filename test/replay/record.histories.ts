@@ -19,7 +19,8 @@ import { startTestStack, useTestStack } from '../support/stack';
 const dir = path.join(__dirname, 'histories');
 
 describe('record workflow histories', () => {
-  const stack = useTestStack();
+  // A gateway answering 500 fails its payment after a second rather than 5 minutes.
+  const stack = useTestStack({ gatewayOutageBudgetMs: 1_000 });
 
   const save = async (name: string, workflowId: string, runId?: string) => {
     // The CLI writes the canonical proto-JSON history, the format replay reads.

@@ -43,6 +43,10 @@ export interface TestStackOptions {
   stockLocking?: StockLocking;
   /** Tuning of the coupon issuer runs this stack starts (e.g. a tiny claimsPerRun). */
   couponIssuerRun?: IssuerRunOptions;
+  /** How long its payments wait out a gateway outage (the saga's 5 minutes by default). */
+  gatewayOutageBudgetMs?: number;
+  /** The gateway its worker calls (the suite's simulator by default). */
+  paymentGatewayUrl?: string;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -54,7 +58,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const stopWorker =
     options.withWorker === false
       ? async () => undefined
-      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking);
+      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking, options.paymentGatewayUrl);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const jwtSecret = randomBytes(32).toString('hex');
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 3600 });
@@ -69,6 +73,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       resultTimeoutMs: options.resultTimeoutMs ?? 60_000,
       reservationTtlMs: options.reservationTtlMs ?? 600_000,
       couponIssuerRun: options.couponIssuerRun,
+      gatewayOutageBudgetMs: options.gatewayOutageBudgetMs,
     }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',
@@ -125,6 +130,7 @@ export async function startTestWorker(
   taskQueue: string,
   activityOverrides?: TestStackOptions['activityOverrides'],
   stockLocking?: StockLocking,
+  paymentGatewayUrl?: string,
 ): Promise<() => Promise<void>> {
   const env = testEnvironment();
   const { worker, connection } = await createWorker({
@@ -132,7 +138,7 @@ export async function startTestWorker(
     namespace: env.namespace,
     taskQueue,
     db,
-    gateway: testGateway(),
+    gateway: paymentGatewayUrl ? createPaymentGatewayClient({ baseUrl: paymentGatewayUrl, timeoutMs: 10_000 }) : testGateway(),
     activityOverrides,
     stockLocking,
     workflowBundlePath: env.workflowBundlePath,
