@@ -1,18 +1,9 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { PaymentGatewayError, type PaymentGateway } from '../gateway/paymentGateway';
+import { PaymentGatewayError, type ChargeInput, type ChargeResult, type PaymentGateway } from '../gateway/paymentGateway';
 import { CHARGE_OUTCOME_UNKNOWN, GATEWAY_UNAVAILABLE } from '../contracts/orders';
 
-export interface ChargeInput {
-  orderId: string;
-  amount: number;
-  cardToken: string;
-  /** Stable across retries of the activity: the gateway answers a repeat with the first charge. */
-  idempotencyKey: string;
-}
-
-export type ChargeResult =
-  | { outcome: 'APPROVED'; paymentKey: string; approvedAt: string }
-  | { outcome: 'DECLINED'; code: string; message: string };
+// The charge's input and answer are the gateway client's own: the activity passes them through.
+export type { ChargeInput, ChargeResult } from '../gateway/paymentGateway';
 
 /**
  * How a failed gateway call reaches Temporal:

@@ -21,7 +21,7 @@ export async function startLocalPostgres(
   await assertPortFree(config.database.embeddedPort, '127.0.0.1', 'EMBEDDED_PG_PORT');
   logger.info({ port: config.database.embeddedPort }, 'starting embedded PostgreSQL');
   const pgLog = logger.child({ component: 'postgres' });
-  const pg = await supervise(
+  const pg = await superviseLocal(
     'PostgreSQL',
     () =>
       startEmbeddedPostgres({
@@ -31,8 +31,8 @@ export async function startLocalPostgres(
         log: (line) => pgLog.debug(line),
       }),
     logger,
+    shutdown,
   );
-  shutdown.push('PostgreSQL', pg.stop);
   return { url: pg.first.url, clusterDir: pg.first.dataDir, supervised: pg };
 }
 
@@ -46,7 +46,7 @@ export async function startLocalTemporal(
   await assertPortFree(config.temporal.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT');
   const cliPath = await resolveTemporalCli({ explicitPath: config.temporal.cliPath, progress: (m) => logger.info(m) });
   logger.info({ port: config.temporal.devPort, uiPort: config.temporal.uiPort }, 'starting the Temporal dev server');
-  const server = await supervise(
+  const server = await superviseLocal(
     'Temporal dev server',
     () =>
       startTemporalDevServer({
@@ -58,8 +58,8 @@ export async function startLocalTemporal(
         logFile: path.join(config.dataDir, 'temporal.log'),
       }),
     logger,
+    shutdown,
   );
-  shutdown.push('Temporal dev server', server.stop);
   return { address: server.first.address, uiUrl: server.first.uiUrl, supervised: server };
 }
 
@@ -73,7 +73,7 @@ export async function startLocalPaymentGateway(
   await assertPortFree(config.paymentGateway.port, '127.0.0.1', 'PAYMENT_GATEWAY_PORT');
   logger.info({ port: config.paymentGateway.port }, 'starting the payment gateway simulator');
   const gatewayLog = logger.child({ component: 'payment-gateway' });
-  const gateway = await supervise(
+  const gateway = await superviseLocal(
     'payment gateway simulator',
     () =>
       startPaymentGatewayProcess({
@@ -85,9 +85,16 @@ export async function startLocalPaymentGateway(
         onLog: (line) => relayLogLine(gatewayLog, line),
       }),
     logger,
+    shutdown,
   );
-  shutdown.push('payment gateway simulator', gateway.stop);
   return { url: gateway.first.url, supervised: gateway };
+}
+
+/** A local service kept up by a supervisor, stopped for good by the shutdown stack. */
+async function superviseLocal<T extends RunningService>(name: string, start: () => Promise<T>, logger: Logger, shutdown: ShutdownStack) {
+  const service = await supervise(name, start, logger);
+  shutdown.push(name, service.stop);
+  return service;
 }
 
 /** The simulator logs pino JSON; each event is re-logged at its own level, under our logger. */
