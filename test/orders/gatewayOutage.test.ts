@@ -1,51 +1,51 @@
-import { startPaymentGatewayProcess, type PaymentGatewayProcess } from '../../src/platform/paymentGatewayProcess';
 import { productWithStock, stockOf } from '../support/catalog';
-import { testEnvironment } from '../support/environment';
 import { signUpCustomer } from '../support/factories';
+import { gatewayOutage, LONGER_THAN_A_CHARGE_CALL_MS } from '../support/gatewayOutage';
 import { ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
-import { freePort } from '../support/ports';
 import { startTestStack, type TestStack } from '../support/stack';
 
 /**
- * A gateway outage delays a payment and fails nothing: a gateway simulator of this test's
- * own answers every request 503 (failure rate 1) for longer than a charge call's five
- * attempts, then comes back on the same port; the payment, in flight throughout, completes
- * with exactly one charge. (Before, the saga compensated once the five attempts ran out.)
+ * A gateway outage delays payments and fails none: a gateway simulator of this test's own
+ * answers every request 503 for longer than a charge call's five attempts, then comes back
+ * on the same port; the payments, in flight together throughout, all complete, each with
+ * exactly one charge. (Before, each saga compensated once its five attempts ran out.)
  */
-describe('a payment across a gateway outage', () => {
+describe('payments across a gateway outage', () => {
   let stack: TestStack;
-  let gateway: PaymentGatewayProcess | undefined;
-  let port: number;
-  const startGateway = (failureRate: number) => startPaymentGatewayProcess({ databaseUrl: testEnvironment().databaseUrl, port, failureRate, logLevel: 'error' });
+  let outage: Awaited<ReturnType<typeof gatewayOutage>>;
+  const ORDERS = 8;
 
   beforeAll(async () => {
-    port = await freePort();
-    gateway = await startGateway(1);
-    stack = await startTestStack({ paymentGatewayUrl: gateway.url, resultTimeoutMs: 90_000 });
+    outage = await gatewayOutage();
+    stack = await startTestStack({ paymentGatewayUrl: outage.url, resultTimeoutMs: 90_000 });
   });
   afterAll(async () => {
     await stack?.stop();
-    await gateway?.stop();
+    await outage?.stop();
   });
 
-  it('waits the outage out with the same key and completes, charged once', async () => {
-    const customer = await signUpCustomer(stack);
-    const [optionId] = await productWithStock(stack.db, [3]);
-    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
-    expect(placed.status).toBe(201);
-    const orderId: string = placed.body.orderId;
+  it('wait the outage out with their keys and complete, each charged once', async () => {
+    const [optionId] = await productWithStock(stack.db, [ORDERS + 2]);
+    const orders = await Promise.all(
+      Array.from({ length: ORDERS }, async () => {
+        const customer = await signUpCustomer(stack);
+        const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+        expect(placed.status).toBe(201);
+        return { customer, orderId: placed.body.orderId as string };
+      }),
+    );
 
-    const paying = payOrder(stack, customer, orderId, 'tok_visa');
-    // Past the charge call's 5 attempts (about 15 s of backoff), where the order used to fail.
-    await new Promise((r) => setTimeout(r, 20_000));
-    expect((await orderRow(stack.db, orderId)).status).toBe('PENDING_PAYMENT');
-    await gateway!.stop();
-    gateway = await startGateway(0);
+    const paying = Promise.all(orders.map(({ customer, orderId }) => payOrder(stack, customer, orderId, 'tok_visa')));
+    await new Promise((r) => setTimeout(r, LONGER_THAN_A_CHARGE_CALL_MS));
+    for (const { orderId } of orders) expect((await orderRow(stack.db, orderId)).status).toBe('PENDING_PAYMENT');
+    await outage.end();
 
     const paid = await paying;
-    expect(paid.status).toBe(200);
-    expect(paid.body).toMatchObject({ orderId, status: 'COMPLETED' });
-    expect(await ledgerOf(stack.db, orderId)).toEqual({ charges: 1, refunds: 0, net: paid.body.amount });
-    expect(await stockOf(stack.db, optionId)).toMatchObject({ total: 3, sold: 1, reserved: 0 });
+    expect(paid.map((p) => p.status)).toEqual(Array(ORDERS).fill(200));
+    for (const [i, { orderId }] of orders.entries()) {
+      expect(paid[i].body).toMatchObject({ orderId, status: 'COMPLETED' });
+      expect(await ledgerOf(stack.db, orderId)).toEqual({ charges: 1, refunds: 0, net: paid[i].body.amount });
+    }
+    expect(await stockOf(stack.db, optionId)).toMatchObject({ total: ORDERS + 2, sold: ORDERS, reserved: 0, available: 2 });
   });
 });

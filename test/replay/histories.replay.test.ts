@@ -88,4 +88,17 @@ describe('recorded workflow histories replay against today\'s code', () => {
       expect(failures.get(file)).toBeUndefined();
     }
   });
+
+  it('replays a saga that waited out a gateway outage (patched) beside one that failed on it (recorded before the patch)', () => {
+    const events = (file: string) =>
+      load(file).history.events as { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } }; markerRecordedEventAttributes?: { markerName?: string } }[];
+    const charges = (file: string) => events(file).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'chargePayment').length;
+    const patchMarkers = (file: string) => events(file).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch').length;
+    // The new path: a second charge after the outage, behind its patch marker.
+    expect(charges('completeOrder-waited-out-gateway-outage.json')).toBe(2);
+    expect(patchMarkers('completeOrder-waited-out-gateway-outage.json')).toBeGreaterThan(patchMarkers('completeOrder-charge-failed.json'));
+    // The old path: one charge call, then the compensations.
+    expect(charges('completeOrder-charge-failed.json')).toBe(1);
+    for (const file of ['completeOrder-waited-out-gateway-outage.json', 'completeOrder-charge-failed.json']) expect(failures.get(file)).toBeUndefined();
+  });
 });

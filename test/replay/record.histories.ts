@@ -9,6 +9,7 @@ import { productWithStock } from '../support/catalog';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { testEnvironment } from '../support/environment';
+import { gatewayOutage, LONGER_THAN_A_CHARGE_CALL_MS } from '../support/gatewayOutage';
 import { startTestStack, useTestStack } from '../support/stack';
 
 /**
@@ -130,6 +131,24 @@ describe('record workflow histories', () => {
       await save('completeOrder-compensated-after-retries', completeOrderWorkflowId(failed.body.orderId, 1));
     } finally {
       await failing.stop();
+    }
+  });
+
+  it('records a payment that waited out a gateway outage (the charge-waits-out-gateway-outages patch)', async () => {
+    const outage = await gatewayOutage();
+    const waiting = await startTestStack({ paymentGatewayUrl: outage.url, resultTimeoutMs: 90_000 });
+    try {
+      const buyer = await signUpCustomer(waiting);
+      const [optionId] = await productWithStock(waiting.db, [1]);
+      const placed = await placeOrder(waiting, buyer, { items: [{ productOptionId: optionId, quantity: 1 }] }, 'record-outage');
+      const paying = payOrder(waiting, buyer, placed.body.orderId, 'tok_visa');
+      await new Promise((r) => setTimeout(r, LONGER_THAN_A_CHARGE_CALL_MS));
+      await outage.end();
+      expect((await paying).status).toBe(200);
+      await save('completeOrder-waited-out-gateway-outage', completeOrderWorkflowId(placed.body.orderId, 1));
+    } finally {
+      await waiting.stop();
+      await outage.stop();
     }
   });
 });
