@@ -13,6 +13,7 @@ import type { IssuerRunOptions } from '../../src/orchestration/couponIssuer';
 import { createOrchestration } from '../../src/orchestration/wiring';
 import { createReadinessCheck } from '../../src/platform/readiness';
 import { connectClient } from '../../src/temporal/client';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createWorker, installTemporalRuntime } from '../../src/temporal/worker';
 import { testEnvironment } from './environment';
 
@@ -148,6 +149,27 @@ export async function startTestWorker(
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
     await connection.close();
+  };
+}
+
+/**
+ * A worker of a test's own (its workflow bundle and activities, on its task queue) and a
+ * client beside it, on the suite's Temporal server; stop() shuts both down.
+ */
+export async function startBareWorker(options: { taskQueue: string; workflowBundle: WorkerOptions['workflowBundle']; activities: object }) {
+  const env = testEnvironment();
+  const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
+  const worker = await Worker.create({ connection: workerConnection, namespace: env.namespace, taskQueue: options.taskQueue, workflowBundle: options.workflowBundle, activities: options.activities });
+  const running = worker.run();
+  const connected = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
+  return {
+    client: connected.client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await connected.connection.close();
+    },
   };
 }
 

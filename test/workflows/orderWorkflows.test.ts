@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { cancelUpdate, payUpdate, placementUpdate, sagaProgressQuery } from '../../src/contracts/orderMessages';
 import type { OrderSummary, PlaceOrderInput } from '../../src/contracts/orders';
 import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
-import { connectClient } from '../../src/temporal/client';
 import { NeedsAttentionAttribute } from '../../src/temporal/searchAttributes';
 import type { placeOrder } from '../../src/workflows';
 import { checkWorkflows } from '../../chaos/invariants';
 import { testEnvironment } from '../support/environment';
+import { startBareWorker } from '../support/stack';
 
 /**
  * The order workflows (placeOrder and its CompleteOrder saga) with every activity faked
@@ -144,24 +143,9 @@ describe('the order workflows, activities faked', () => {
   let stop: () => Promise<void>;
 
   beforeAll(async () => {
-    const env = testEnvironment();
-    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await Worker.create({
-      connection: workerConnection,
-      namespace: env.namespace,
-      taskQueue,
-      workflowBundle: { codePath: env.workflowBundlePath },
-      activities: fakeActivities(world),
-    });
-    const running = worker.run();
-    const connected = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
-    client = connected.client;
-    stop = async () => {
-      worker.shutdown();
-      await running;
-      await workerConnection.close();
-      await connected.connection.close();
-    };
+    const started = await startBareWorker({ taskQueue, workflowBundle: { codePath: testEnvironment().workflowBundlePath }, activities: fakeActivities(world) });
+    client = started.client;
+    stop = started.stop;
   });
   afterAll(() => stop?.());
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createDb, type Knex } from '../../src/db/knex';
 import { isBusinessErrorCode } from '../../src/domain/errors';
 import { connectClient } from '../../src/temporal/client';
 import { productWithStock, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
-import { testGateway } from '../support/stack';
+import { startBareWorker, testGateway } from '../support/stack';
 
 /**
  * The reservation path through a real Temporal server: concurrent workflows, each
@@ -26,22 +26,10 @@ describe('stock moves through Temporal', () => {
       workflowsPath: require.resolve('./stockProbe.workflows'),
       logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
     });
-    const workerConnection = await NativeConnection.connect({ address: env.temporalAddress });
-    const worker = await Worker.create({
-      connection: workerConnection,
-      namespace: env.namespace,
-      taskQueue,
-      workflowBundle: { code },
-      activities: createActivities({ db, gateway: testGateway() }),
-    });
-    const running = worker.run();
-    const connected = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
-    client = connected.client;
+    const started = await startBareWorker({ taskQueue, workflowBundle: { code }, activities: createActivities({ db, gateway: testGateway() }) });
+    client = started.client;
     stop = async () => {
-      worker.shutdown();
-      await running;
-      await workerConnection.close();
-      await connected.connection.close();
+      await started.stop();
       await db.destroy();
     };
   });
