@@ -37,8 +37,9 @@ const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | 
 /**
  * `npm start` heals its local services: a SIGKILLed gateway simulator, Temporal dev
  * server or PostgreSQL is started again on the same data and port, readiness says so
- * while it is away, and the API and worker carry on by themselves: a coupon claimed after
- * each restart goes through the API, a workflow and the database.
+ * while it is away, and the API and worker carry on by themselves: after each restart a
+ * small rush of concurrent coupon claims goes through the API, a workflow and the
+ * database with exact counts.
  */
 describe('a stack that heals', () => {
   let platform: PlatformProcess;
@@ -67,6 +68,7 @@ describe('a stack that heals', () => {
     postgres: /\/postgres -D /,
   };
 
+  /** A small rush after the restart: 8 customers for 5 coupons, exactly 5 issued and 3 sold out. */
   async function claimsACoupon(): Promise<void> {
     const admin = await request(baseUrl, 'POST', '/api/v1/auth/login', { body: { email: 'admin@example.com', password: 'admin-dev-password' } });
     expect(admin.status).toBe(200);
@@ -75,14 +77,25 @@ describe('a stack that heals', () => {
       body: { name: 'heal', discountType: 'FIXED', discountValue: 100, totalQuantity: 5, validFrom: new Date(Date.now() - 60_000).toISOString(), validUntil: new Date(Date.now() + 3_600_000).toISOString() },
     });
     expect(coupon.status).toBe(201);
-    const email = `${randomUUID()}@example.com`;
-    expect((await request(baseUrl, 'POST', '/api/v1/auth/signup', { body: { email, password: 'a-long-password', name: 'Heal' } })).status).toBe(201);
-    const login = await request(baseUrl, 'POST', '/api/v1/auth/login', { body: { email, password: 'a-long-password' } });
-    const claim = await until('a claim answered', async () => {
-      const answer = await request(baseUrl, 'POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token: login.body.accessToken });
-      return answer.status === 503 ? undefined : answer;
-    });
-    expect(claim.status).toBe(201);
+    const tokens = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const email = `${randomUUID()}@example.com`;
+        expect((await request(baseUrl, 'POST', '/api/v1/auth/signup', { body: { email, password: 'a-long-password', name: 'Heal' } })).status).toBe(201);
+        return (await request(baseUrl, 'POST', '/api/v1/auth/login', { body: { email, password: 'a-long-password' } })).body.accessToken as string;
+      }),
+    );
+    const answers = await Promise.all(
+      tokens.map((token) =>
+        until('a claim answered', async () => {
+          const answer = await request(baseUrl, 'POST', `/api/v1/coupons/${coupon.body.id}/issue`, { token });
+          return answer.status === 503 ? undefined : answer.status;
+        }),
+      ),
+    );
+    expect(answers.filter((s) => s === 201)).toHaveLength(5);
+    expect(answers.filter((s) => s === 409)).toHaveLength(3);
+    const after = await request(baseUrl, 'GET', `/api/v1/coupons/${coupon.body.id}`);
+    expect(after.body.issuedQuantity).toBe(5);
   }
 
   const ready = () => until('ready again', async () => ((await request(baseUrl, 'GET', '/readyz')).status === 200 ? true : undefined));
