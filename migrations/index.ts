@@ -6,6 +6,7 @@ import * as createCatalog from './20261125000400_create_catalog';
 import * as allowReturnedStock from './20261125000500_allow_returned_stock';
 import * as createOrders from './20261125000600_create_orders';
 import * as recordCouponClaims from './20261201000100_record_coupon_claims';
+import * as indexOrphanSweeps from './20261202000100_index_orphan_sweeps';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -20,6 +21,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000500_allow_returned_stock': allowReturnedStock,
   '20261125000600_create_orders': createOrders,
   '20261201000100_record_coupon_claims': recordCouponClaims,
+  '20261202000100_index_orphan_sweeps': indexOrphanSweeps,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

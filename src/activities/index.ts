@@ -1,13 +1,18 @@
+import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createCouponActivities } from './coupons';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
+import { createReconciliationActivities } from './reconciliation';
 import { createStockActivities, type StockLocking } from './stock';
+import { createSweeperActivities } from './sweeper';
 
 export interface ActivityDeps {
   db: Knex;
   gateway: PaymentGateway;
+  /** The sweeper asks Temporal whether an order's workflows still run. */
+  client: Client;
   /** How stock moves guard their rows (STOCK_LOCKING); the version check by default. */
   stockLocking?: StockLocking;
 }
@@ -18,6 +23,8 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createStockActivities({ db: deps.db, locking: deps.stockLocking }),
   ...createOrderActivities(deps),
   ...createPaymentActivities(deps),
+  ...createReconciliationActivities(deps),
+  ...createSweeperActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -69,6 +69,12 @@ export const envSchema = z.object({
     .default('0'),
   /** How long one gateway call may take before the charge activity retries it; below the charge activity's 15 s timeout. */
   PAYMENT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(12_000).default(10_000),
+  /** The reconciliation Schedule: how often it runs, and how far back in approval time each run compares the gateway with the orders. */
+  RECONCILIATION_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  RECONCILIATION_LOOKBACK_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(7_200),
+  /** The sweeper Schedule: how often it runs, and how long past its reservation's end an order's hold is left before it counts as orphaned. */
+  SWEEPER_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  SWEEPER_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -100,6 +106,7 @@ export interface Config {
   auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
   http: { bodyLimit: string };
   orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING'] };
+  maintenance: { reconciliation: { intervalMs: number; lookbackMs: number }; sweeper: { intervalMs: number; graceMs: number; limit: number } };
   paymentGateway: { url?: string; port: number; timeoutMs: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
 
@@ -181,6 +188,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     http: { bodyLimit: env.BODY_LIMIT },
     orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS, stockLocking: env.STOCK_LOCKING },
+    maintenance: {
+      reconciliation: { intervalMs: env.RECONCILIATION_INTERVAL_SECONDS * 1000, lookbackMs: env.RECONCILIATION_LOOKBACK_SECONDS * 1000 },
+      sweeper: { intervalMs: env.SWEEPER_INTERVAL_SECONDS * 1000, graceMs: env.SWEEPER_GRACE_SECONDS * 1000, limit: 500 },
+    },
     paymentGateway: {
       url: env.PAYMENT_GATEWAY_URL,
       port: env.PAYMENT_GATEWAY_PORT,

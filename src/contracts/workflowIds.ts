@@ -31,3 +31,10 @@ export const orderWorkflowId = (userId: string, idempotencyKey: string): string 
 /** One CompleteOrder saga per payment attempt of an order. */
 export const completeOrderWorkflowId = (orderId: string, attempt: number): string =>
   `complete-order:${requireUuid('orderId', orderId)}:${attempt}`;
+
+/** One release of an orphaned order's holds at a time, whichever sweep found it. */
+export const releaseOrphanWorkflowId = (orderId: string): string => `release-orphan:${requireUuid('orderId', orderId)}`;
+
+/** The schedules `npm start` keeps, and the ids of the workflows they start (plus Temporal's time suffix). */
+export const RECONCILIATION_SCHEDULE_ID = 'reconcile-payments';
+export const SWEEPER_SCHEDULE_ID = 'sweep-orphaned-holds';

@@ -70,6 +70,7 @@ const paymentBody = z.object({
   canceledAt: z.string().nullable(),
 });
 const listBody = z.object({ payments: z.array(paymentBody) });
+const pageBody = z.object({ payments: z.array(paymentBody), nextCursor: z.string().nullable() });
 const errorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }) });
 
 /**
@@ -170,6 +171,15 @@ export function createPaymentGatewayClient(options: { baseUrl: string; timeoutMs
     async listPayments(orderId: string): Promise<GatewayPayment[]> {
       const answer = await call('GET', `/v1/payments?${new URLSearchParams({ orderId })}`);
       return expect(listBody, answer, `payments of order ${orderId}`).payments;
+    },
+
+    /** One page of the payments approved in [from, to), oldest first; pass `nextCursor` back for the next. */
+    async listApprovedPayments(window: { from: Date; to: Date; cursor?: string; limit?: number }): Promise<{ payments: GatewayPayment[]; nextCursor: string | null }> {
+      const query = new URLSearchParams({ approvedFrom: window.from.toISOString(), approvedTo: window.to.toISOString() });
+      if (window.cursor) query.set('cursor', window.cursor);
+      if (window.limit) query.set('limit', String(window.limit));
+      const answer = await call('GET', `/v1/payments?${query}`);
+      return expect(pageBody, answer, `payments approved from ${window.from.toISOString()} to ${window.to.toISOString()}`);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ServiceError, WorkflowNotFoundError } from '@temporalio/client';
+import { ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { OrderSummary, PaidOrder, PlaceOrderInput } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
@@ -75,12 +75,34 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
     return refused(paymentRefusalOf(order));
   }
 
+  /**
+   * The order's run ended without an answer (terminated, timed out, failed), and no new
+   * run may start under its key: what the placement left is the answer. An order it wrote
+   * is answered once it has ended (the sweeper ends an abandoned one as FAILED; until
+   * then this stays a 503, not stored); with no order written, nothing was placed.
+   */
+  async function abortedPlacement(orderId: string, error: WorkflowFailedError): Promise<Result<OrderSummary>> {
+    const order = await orders.find(orderId);
+    if (order && !isFinal(order.status)) throw error;
+    if (order) return { ok: true, value: summarise(order) };
+    return refused({
+      code: 'ORDER_NOT_PLACED',
+      message: 'the placement under this Idempotency-Key was stopped before the order was written: nothing was charged, and any stock it reserved is given back by the sweeper. Place the order again under a new key.',
+      details: { orderId, reason: error.cause?.message ?? error.message },
+    });
+  }
+
   return {
     async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs' | 'gatewayOutageBudgetMs'>): Promise<Result<OrderSummary>> {
       const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
       const outage = deps.gatewayOutageBudgetMs === undefined ? {} : { gatewayOutageBudgetMs: deps.gatewayOutageBudgetMs };
-      const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs, ...outage });
-      return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
+      try {
+        const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs, ...outage });
+        return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
+      } catch (error) {
+        if (!(error instanceof WorkflowFailedError)) throw error;
+        return abortedPlacement(orderId, error);
+      }
     },
 
     async pay(order: Order, idempotencyKey: string, cardToken: string): Promise<Result<PaidOrder>> {

@@ -20,6 +20,15 @@ const chargeBody = z.object({ orderId: text(1, 200), amount: z.int().positive(),
 const cancelParams = z.object({ paymentKey: z.uuid() });
 const cancelBody = z.object({ reason: text(0, 500).optional() });
 const listQuery = z.object({ orderId: text(1, 200) });
+/** A time window of approvals, paged: what a reconciliation reads. */
+const windowQuery = z
+  .object({
+    approvedFrom: z.iso.datetime({ offset: true }).transform((v) => new Date(v)),
+    approvedTo: z.iso.datetime({ offset: true }).transform((v) => new Date(v)),
+    cursor: text(1, 500).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(500),
+  })
+  .refine((w) => w.approvedFrom < w.approvedTo, { message: 'approvedFrom must be before approvedTo', path: ['approvedTo'] });
 
 /** One part of a request, or a 400 naming every bad field. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, part: 'body' | 'query' | 'params' | 'header'): z.output<S> {
@@ -102,9 +111,12 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
     send(req, res, await deps.operations.cancel({ idempotencyKey, paymentKey, reason }, req.log));
   });
 
+  const listWindow = (w: z.output<typeof windowQuery>) => deps.operations.listApproved({ from: w.approvedFrom, to: w.approvedTo, cursor: w.cursor, limit: w.limit });
   v1.get('/payments', async (req, res) => {
-    const { orderId } = parse(listQuery, req.query, 'query');
-    const { status, body } = await deps.operations.list(orderId);
+    const { status, body } =
+      req.query.orderId === undefined
+        ? await listWindow(parse(windowQuery, req.query, 'query'))
+        : await deps.operations.list(parse(listQuery, req.query, 'query').orderId);
     res.status(status).json(body);
   });
 

@@ -50,6 +50,20 @@ export function createLedgerRepository(db: Knex) {
   return {
     findLiveByOrder,
 
+    /**
+     * Payments approved in [from, to), oldest first, a page at a time: `after` is the last
+     * payment of the previous page (approval time, then key, break ties).
+     */
+    async listApprovedBetween(window: { from: Date; to: Date; after?: { approvedAt: Date; paymentKey: string }; limit: number }): Promise<Payment[]> {
+      const query = db(TABLES.payments).where('approved_at', '>=', window.from).andWhere('approved_at', '<', window.to);
+      if (window.after) {
+        const { approvedAt, paymentKey } = window.after;
+        query.andWhere((q) => q.where('approved_at', '>', approvedAt).orWhere((t) => t.where('approved_at', approvedAt).andWhere('payment_key', '>', paymentKey)));
+      }
+      const rows = await query.orderBy([{ column: 'approved_at' }, { column: 'payment_key' }]).limit(window.limit);
+      return rows.map(toPayment);
+    },
+
     async listByOrder(orderId: string): Promise<Payment[]> {
       const rows = await db(TABLES.payments).where({ order_id: orderId }).orderBy([{ column: 'approved_at' }, { column: 'payment_key' }]);
       return rows.map(toPayment);

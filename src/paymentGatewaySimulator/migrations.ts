@@ -82,11 +82,22 @@ const createIdempotencyKeys: Knex.Migration = {
   },
 };
 
+const indexPaymentsByApproval: Knex.Migration = {
+  async up(knex) {
+    // The reconciliation's listing reads payments by approval time, a page at a time.
+    await knex.raw(`create index payments_by_approval on ${TABLES.payments} (approved_at, payment_key)`);
+  },
+  async down(knex) {
+    await knex.raw(`drop index ${SCHEMA}.payments_by_approval`);
+  },
+};
+
 /** In order; append new ones, never edit one that has run somewhere. */
 const migrations: Record<string, Knex.Migration> = {
   '20261201000100_create_payments': createPayments,
   '20261201000200_create_ledger_entries': createLedgerEntries,
   '20261201000300_create_idempotency_keys': createIdempotencyKeys,
+  '20261202000100_index_payments_by_approval': indexPaymentsByApproval,
 };
 
 const migrationSource: Knex.MigrationSource<string> = {

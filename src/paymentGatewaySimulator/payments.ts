@@ -150,7 +150,28 @@ export function createPaymentOperations(deps: { db: Knex; timeoutHangMs: number;
     async list(orderId: string): Promise<GatewayResponse> {
       return ok({ payments: (await ledger.listByOrder(orderId)).map(paymentView) });
     },
+
+    /** One page of the payments approved in a time window, and the cursor of the next (null at the end). */
+    async listApproved(window: { from: Date; to: Date; cursor?: string; limit: number }): Promise<GatewayResponse> {
+      const page = await ledger.listApprovedBetween({ from: window.from, to: window.to, after: window.cursor ? readCursor(window.cursor) : undefined, limit: window.limit });
+      const last = page.length === window.limit ? page[page.length - 1] : undefined;
+      return ok({ payments: page.map(paymentView), nextCursor: last ? writeCursor(last) : null });
+    },
   };
+}
+
+/** The page cursor: where the last page ended, opaque to callers. */
+const writeCursor = (p: Payment): string => Buffer.from(JSON.stringify([p.approvedAt.toISOString(), p.paymentKey])).toString('base64url');
+
+function readCursor(cursor: string): { approvedAt: Date; paymentKey: string } {
+  try {
+    const [approvedAt, paymentKey] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(approvedAt);
+    if (typeof paymentKey !== 'string' || Number.isNaN(date.getTime())) throw new Error('malformed');
+    return { approvedAt: date, paymentKey };
+  } catch {
+    throw new GatewayHttpError('VALIDATION_FAILED', 'invalid request query: cursor: not a cursor this gateway gave out', { issues: [{ in: 'query', path: 'cursor', message: 'not a cursor this gateway gave out' }] });
+  }
 }
 
 const alreadyPaid = (live: Payment) =>

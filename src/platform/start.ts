@@ -4,6 +4,7 @@ import { createDb, migrateToLatest } from '../db/knex';
 import type { Logger } from '../logging/logger';
 import { connectClient } from '../temporal/client';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
+import { ensureMaintenanceSchedules } from '../temporal/schedules';
 import { startLocalPaymentGateway, startLocalPostgres, startLocalTemporal } from './localServices';
 import { startApiRole, startWorkerRole } from './roles';
 import { ShutdownStack } from './shutdownStack';
@@ -62,6 +63,10 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     shutdown.push('Temporal client', () => connection.close());
     const added = await registerSearchAttributes(connection, config.temporal.namespace);
     if (added.length) logger.info({ added }, 'registered Temporal search attributes');
+    if (roles.includes('worker')) {
+      const schedules = await ensureMaintenanceSchedules(client, { taskQueue: config.temporal.taskQueue, ...config.maintenance });
+      logger.info(schedules, 'maintenance schedules in place (reconciliation, sweeper)');
+    }
 
     const worker = roles.includes('worker')
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)

@@ -1,3 +1,4 @@
+import { connectClient } from './client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { PaymentGateway } from '../gateway/paymentGateway';
@@ -71,15 +72,26 @@ export function workerSettings(worker: Worker) {
   };
 }
 
-export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: NativeConnection }> {
-  const connection = await NativeConnection.connect({ address: deps.address });
-  const workflowBundle = deps.workflowBundlePath ? { codePath: deps.workflowBundlePath } : await bundleWorkflows(deps.logger);
-  const worker = await Worker.create({
-    connection,
-    namespace: deps.namespace,
-    taskQueue: deps.taskQueue,
-    activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, stockLocking: deps.stockLocking }), ...deps.activityOverrides },
-    workflowBundle,
-  });
-  return { worker, connection };
+/**
+ * The worker, and its connections to close once it has stopped: its own, and the
+ * client's its activities use to ask about other workflows (the sweeper).
+ */
+export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; connection: { close(): Promise<void> } }> {
+  const native = await NativeConnection.connect({ address: deps.address });
+  const temporal = await connectClient({ address: deps.address, namespace: deps.namespace });
+  const connection = { close: () => Promise.all([native.close(), temporal.connection.close()]).then(() => undefined) };
+  try {
+    const workflowBundle = deps.workflowBundlePath ? { codePath: deps.workflowBundlePath } : await bundleWorkflows(deps.logger);
+    const worker = await Worker.create({
+      connection: native,
+      namespace: deps.namespace,
+      taskQueue: deps.taskQueue,
+      activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking }), ...deps.activityOverrides },
+      workflowBundle,
+    });
+    return { worker, connection };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
 }

@@ -111,3 +111,14 @@ export const singleClaimOptions: LocalActivityOptions = {
   scheduleToCloseTimeout: '1 minute',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '5 seconds' },
 };
+
+/**
+ * The reconciliation's and the sweeper's scans: pages of the gateway's ledger or of
+ * candidate orders, each page a heartbeat, so a dead worker is noticed within a minute.
+ * A few attempts: a scan that keeps failing is retried by the schedule's next run.
+ */
+export const scanOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3 },
+};

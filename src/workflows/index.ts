@@ -5,3 +5,5 @@ export { couponIssuer } from './couponIssuer';
 export { issueCoupon } from './issueCoupon';
 export { placeOrder } from './placeOrder';
 export { completeOrder } from './completeOrder';
+export { reconcilePayments } from './reconcilePayments';
+export { sweepOrphanedHolds, releaseOrphanedHold } from './sweepOrphanedHolds';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { createStockActivities } from '../../src/activities/stock';
 import { createDb, type Knex } from '../../src/db/knex';
 import { isBusinessErrorCode } from '../../src/domain/errors';
 import { connectClient } from '../../src/temporal/client';
 import { productWithStock, stockOf } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
-import { startBareWorker, testGateway } from '../support/stack';
+import { startBareWorker } from '../support/stack';
 
 /**
  * The reservation path through a real Temporal server: concurrent workflows, each
@@ -26,7 +26,7 @@ describe('stock moves through Temporal', () => {
       workflowsPath: require.resolve('./stockProbe.workflows'),
       logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: console.error },
     });
-    const started = await startBareWorker({ taskQueue, workflowBundle: { code }, activities: createActivities({ db, gateway: testGateway() }) });
+    const started = await startBareWorker({ taskQueue, workflowBundle: { code }, activities: createStockActivities({ db }) });
     client = started.client;
     stop = async () => {
       await started.stop();

@@ -149,6 +149,31 @@ export function createOrderRepository(db: Knex) {
       await db('orders').where({ id: orderId }).update({ needs_attention: value, updated_at: db.fn.now() });
     },
 
+    /** The status of each order among `orderIds` that exists. */
+    async statusesOf(orderIds: string[]): Promise<Map<string, OrderStatus>> {
+      const statuses = new Map<string, OrderStatus>();
+      for (let i = 0; i < orderIds.length; i += 1000) {
+        const rows = await db('orders').whereIn('id', orderIds.slice(i, i + 1000)).select('id', 'status');
+        for (const r of rows) statuses.set(r.id, r.status);
+      }
+      return statuses;
+    },
+
+    /** The orders paid in [from, to): what a reconciliation checks against the gateway. */
+    async paidBetween(from: Date, to: Date): Promise<Pick<Order, 'id' | 'paymentKey' | 'finalAmount'>[]> {
+      const rows = await db('orders').where('paid_at', '>=', from).andWhere('paid_at', '<', to).select('id', 'payment_key', 'final_amount');
+      return rows.map((r) => ({ id: r.id, paymentKey: r.payment_key, finalAmount: r.final_amount }));
+    },
+
+    /**
+     * Orders still waiting for payment although their reservation ended before `expiredBefore`:
+     * their workflow should have closed them, so each is a candidate orphan (oldest first).
+     */
+    async pendingExpiredBefore(expiredBefore: Date, limit: number): Promise<Order[]> {
+      const rows = await db('orders').where({ status: 'PENDING_PAYMENT' }).andWhere('reservation_expires_at', '<', expiredBefore).orderBy('reservation_expires_at').limit(limit);
+      return rows.map(toOrder);
+    },
+
     /** Every customer's orders for ops, newest first, optionally by status and attention. */
     async listAll(filter: { status?: OrderStatus; needsAttention?: boolean; page: number; limit: number }): Promise<{ orders: Order[]; total: number }> {
       const where = (q: Knex.QueryBuilder) => {

@@ -104,6 +104,19 @@ export function createStockRepository(db: Knex) {
       return rows.map((r) => ({ optionId: r.option_id, quantity: r.quantity }));
     },
 
+    /** Reservations held since before `before` by an order id with no order row: a placement that stopped half-way. */
+    async reservedWithoutOrderBefore(before: Date, limit: number): Promise<string[]> {
+      const rows = await db('stock_orders as s')
+        .leftJoin('orders as o', 'o.id', 's.order_id')
+        .where('s.state', 'RESERVED')
+        .andWhere('s.created_at', '<', before)
+        .whereNull('o.id')
+        .orderBy('s.created_at')
+        .limit(limit)
+        .select('s.order_id');
+      return rows.map((r) => r.order_id);
+    },
+
     async insertLines(trx: Knex.Transaction, orderId: string, lines: ReservationLine[]): Promise<void> {
       await trx('stock_reservations').insert(lines.map((l) => ({ order_id: orderId, option_id: l.optionId, quantity: l.quantity })));
     },

@@ -1,0 +1,67 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
+import type { ReconciliationInput, SweepInput } from '../contracts/maintenance';
+import { RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import type { reconcilePayments } from '../workflows/reconcilePayments';
+import type { sweepOrphanedHolds } from '../workflows/sweepOrphanedHolds';
+
+export interface MaintenanceSchedules {
+  taskQueue: string;
+  reconciliation: ReconciliationInput & { intervalMs: number };
+  sweeper: SweepInput & { intervalMs: number };
+  /** Other ids than the platform's own (tests keep theirs apart). */
+  ids?: { reconciliation: string; sweeper: string };
+}
+
+/**
+ * One run at a time (a run still going when the next is due skips it), and a run
+ * missed while Temporal was down is made up only if it is less than one interval late.
+ */
+const policiesFor = (intervalMs: number) => ({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) });
+
+function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
+  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID };
+  const { intervalMs: reconcileEvery, ...reconciliation } = options.reconciliation;
+  const { intervalMs: sweepEvery, ...sweep } = options.sweeper;
+  return [
+    {
+      scheduleId: ids.reconciliation,
+      spec: { intervals: [{ every: reconcileEvery }] },
+      action: { type: 'startWorkflow', workflowType: 'reconcilePayments' satisfies (typeof reconcilePayments)['name'], workflowId: ids.reconciliation, taskQueue: options.taskQueue, args: [reconciliation] },
+      policies: policiesFor(reconcileEvery),
+      memo: { purpose: 'refunds live charges of orders that ended unpaid; flags completed orders without their charge' },
+    },
+    {
+      scheduleId: ids.sweeper,
+      spec: { intervals: [{ every: sweepEvery }] },
+      action: { type: 'startWorkflow', workflowType: 'sweepOrphanedHolds' satisfies (typeof sweepOrphanedHolds)['name'], workflowId: ids.sweeper, taskQueue: options.taskQueue, args: [sweep] },
+      policies: policiesFor(sweepEvery),
+      memo: { purpose: 'gives back the stock and coupons of orders whose workflows are gone' },
+    },
+  ];
+}
+
+/**
+ * Creates the reconciliation's and the sweeper's Schedules, or brings existing ones to
+ * these settings (an update, never a second schedule). A paused schedule stays paused:
+ * pausing is an operator's decision (docs/operations.md).
+ */
+export async function ensureMaintenanceSchedules(client: Client, options: MaintenanceSchedules): Promise<{ created: string[]; updated: string[] }> {
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const schedule of schedulesOf(options)) {
+    try {
+      await client.schedule.create(schedule);
+      created.push(schedule.scheduleId);
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      await client.schedule.getHandle(schedule.scheduleId).update((current): ScheduleUpdateOptions => ({
+        ...current,
+        spec: schedule.spec,
+        action: schedule.action as ScheduleUpdateOptions['action'],
+        policies: { ...current.policies, ...schedule.policies },
+      }));
+      updated.push(schedule.scheduleId);
+    }
+  }
+  return { created, updated };
+}
