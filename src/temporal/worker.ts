@@ -1,4 +1,3 @@
-import { connectClient } from './client';
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { PaymentGateway } from '../gateway/paymentGateway';
@@ -6,6 +5,7 @@ import { createActivities } from '../activities';
 import type { StockLocking } from '../activities/stock';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
+import { connectClient } from './client';
 
 let runtimeInstalled = false;
 
