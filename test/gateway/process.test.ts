@@ -161,6 +161,7 @@ describe('payment gateway: the process and its faults', () => {
         '20261201000100_create_payments',
         '20261201000200_create_ledger_entries',
         '20261201000300_create_idempotency_keys',
+        '20261202000100_index_payments_by_approval',
       ]);
       // Nothing of the gateway's lands beside the platform's tables.
       expect(platformTables).toEqual([]);
