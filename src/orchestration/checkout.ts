@@ -83,7 +83,13 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
    */
   async function abortedPlacement(orderId: string, error: WorkflowFailedError): Promise<Result<OrderSummary>> {
     const order = await orders.find(orderId);
-    if (order && !isFinal(order.status)) throw error;
+    if (order && !isFinal(order.status)) {
+      throw new CodedError(
+        'SERVICE_UNAVAILABLE',
+        'the placement under this Idempotency-Key stopped after writing its order; the sweeper ends the order (its stock and coupon go back), and this request then answers with it: repeat it later',
+        { orderId, reason: error.cause?.message ?? error.message },
+      );
+    }
     if (order) return { ok: true, value: summarise(order) };
     return refused({
       code: 'ORDER_NOT_PLACED',

@@ -13,8 +13,8 @@ const { findOrphanedHolds } = wf.proxyActivities<SweeperActivities>(scanOptions)
 /**
  * Finds holds that no workflow will ever end (src/activities/sweeper.ts; run by its
  * Schedule, src/temporal/schedules.ts) and starts one `releaseOrphanedHold` per order,
- * which outlives this run. Its id is the order's: a hold found by two sweeps is released
- * by one workflow.
+ * which outlives this run. Its id is the order's: a hold found by two sweeps, at the same
+ * time or one after the other, is released by one workflow.
  */
 export async function sweepOrphanedHolds(input: SweepInput): Promise<SweepReport> {
   const orphans = await findOrphanedHolds({ graceMs: input.graceMs, limit: input.limit });
@@ -26,6 +26,9 @@ export async function sweepOrphanedHolds(input: SweepInput): Promise<SweepReport
         workflowId: releaseOrphanWorkflowId(orphan.orderId),
         args: [orphan],
         parentClosePolicy: wf.ParentClosePolicy.ABANDON,
+        // A release that finished is never run again by a later sweep; one that was
+        // terminated or failed may be.
+        workflowIdReusePolicy: wf.WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         typedSearchAttributes: [{ key: OrderIdAttribute, value: orphan.orderId }],
       });
       released.push(orphan.orderId);

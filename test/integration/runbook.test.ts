@@ -1,36 +1,18 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
 import { completeOrderWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
 import { signUpCustomer } from '../support/factories';
 import { productWithStock, stockOf } from '../support/catalog';
-import { testEnvironment } from '../support/environment';
+import { RUNBOOK_COMMANDS, SAGA_COMMANDS, runbookCommand } from '../support/runbook';
 import { eventually, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
 import { useTestStack } from '../support/stack';
 
 /**
- * Runs every `temporal` command of the on-call runbook (docs/operations.md) against a real
- * dev server, on a saga whose refund keeps failing, and fails if the runbook lists a
- * command this test does not run.
+ * Runs the payment sagas' `temporal` commands of the on-call runbook (docs/operations.md)
+ * against a real dev server, on a saga whose refund keeps failing, and fails if the
+ * runbook lists a command no test runs (test/support/runbook.ts).
  */
-const RUNBOOK_COMMANDS = [
-  `temporal workflow list --query 'OrderId = "<orderId>"'`,
-  `temporal workflow list --query 'NeedsAttention = true'`,
-  'temporal workflow describe --workflow-id <sagaWorkflowId>',
-  'temporal workflow query --workflow-id <sagaWorkflowId> --name sagaProgress',
-  'temporal workflow show --workflow-id <sagaWorkflowId>',
-  'temporal workflow reset --workflow-id <orderWorkflowId> --type LastWorkflowTask --reason "re-run after fix"',
-  'temporal workflow update execute --workflow-id <orderWorkflowId> --name cancel',
-  `temporal workflow list --query 'WorkflowType = "placeOrder" AND ExecutionStatus = "Running"'`,
-];
-
-/** Splits a command line the way a shell would for these commands (plain words and quotes). */
-function words(command: string): string[] {
-  return [...command.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
-}
-
 describe('the on-call runbook', () => {
   const stack = useTestStack({
     // The stuck payment's request gives up (503) quickly rather than outlive the stack.
@@ -42,16 +24,12 @@ describe('the on-call runbook', () => {
     },
   });
 
-  async function temporal(template: string, ids: Record<string, string>): Promise<string> {
-    expect(RUNBOOK_COMMANDS).toContain(template);
-    const command = template.replace(/<(\w+)>/g, (_, name: string) => ids[name]);
-    const [, ...args] = words(command);
-    const env = testEnvironment();
-    const { stdout } = await promisify(execFile)(env.temporalCliPath, [...args, '--address', env.temporalAddress, '--namespace', env.namespace]);
-    return stdout;
-  }
+  const temporal = (template: string, ids: Record<string, string>): Promise<string> => {
+    expect(SAGA_COMMANDS).toContain(template);
+    return runbookCommand(template, ids);
+  };
 
-  it('lists only commands this test runs', async () => {
+  it('lists only commands the runbook tests run', async () => {
     const page = await fs.readFile(path.join(__dirname, '../../docs/operations.md'), 'utf8');
     const runbook = page.slice(page.indexOf('## Runbook'));
     const listed = runbook.split('\n').filter((line) => line.startsWith('temporal '));
