@@ -3,14 +3,15 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/activity';
-import { completeOrderWorkflowId, couponIssuerWorkflowId, orderWorkflowId } from '../../src/contracts/workflowIds';
+import { randomUUID } from 'node:crypto';
+import { completeOrderWorkflowId, couponIssuerWorkflowId, orderWorkflowId, releaseOrphanWorkflowId } from '../../src/contracts/workflowIds';
 import { createCouponIssuer } from '../../src/orchestration/couponIssuer';
 import { productWithStock } from '../support/catalog';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { testEnvironment } from '../support/environment';
 import { gatewayOutage, LONGER_THAN_A_CHARGE_CALL_MS } from '../support/gatewayOutage';
-import { startTestStack, useTestStack } from '../support/stack';
+import { startTestStack, testGateway, useTestStack } from '../support/stack';
 
 /**
  * Records the histories that test/replay/*.test.ts replays. Not part of `npm test`:
@@ -149,6 +150,33 @@ describe('record workflow histories', () => {
     } finally {
       await waiting.stop();
       await outage.stop();
+    }
+  });
+  it('records the maintenance workflows: a sweep that releases an orphan, its release, a reconciliation that refunds and flags', async () => {
+    const shortLived = await startTestStack({ reservationTtlMs: 1_000 });
+    try {
+      const buyer = await signUpCustomer(shortLived);
+      const [optionId] = await productWithStock(shortLived.db, [2]);
+      const line = { items: [{ productOptionId: optionId, quantity: 1 }] };
+      const orphan = await placeOrder(shortLived, buyer, line, 'record-orphan');
+      await shortLived.client.workflow.getHandle(orderWorkflowId(buyer.userId, 'record-orphan')).terminate('recording an orphan');
+      const completed = await placeOrder(shortLived, buyer, line, 'record-robbed');
+      const paid = await payOrder(shortLived, buyer, completed.body.orderId, 'tok_visa');
+      expect(paid.status).toBe(200);
+      const gateway = testGateway();
+      await gateway.cancel({ idempotencyKey: `record-${randomUUID()}`, paymentKey: paid.body.paymentKey, reason: 'refunded by hand (recording)' });
+      await gateway.charge({ idempotencyKey: `record-${randomUUID()}`, orderId: `legacy-order-${randomUUID()}`, amount: 1_000, cardToken: 'tok_visa' });
+      await new Promise((r) => setTimeout(r, Date.parse(orphan.body.reservationExpiresAt) + 500 - Date.now()));
+
+      await shortLived.client.workflow.execute('sweepOrphanedHolds', { taskQueue: shortLived.taskQueue, workflowId: 'record-sweep', args: [{ graceMs: 200, limit: 100 }] });
+      await shortLived.client.workflow.getHandle(releaseOrphanWorkflowId(orphan.body.orderId)).result();
+      await save('sweepOrphanedHolds-released', 'record-sweep');
+      await save('releaseOrphanedHold-released', releaseOrphanWorkflowId(orphan.body.orderId));
+
+      await shortLived.client.workflow.execute('reconcilePayments', { taskQueue: shortLived.taskQueue, workflowId: 'record-reconcile', args: [{ lookbackMs: 60_000 }] });
+      await save('reconcilePayments-refunded-and-flagged', 'record-reconcile');
+    } finally {
+      await shortLived.stop();
     }
   });
 });
