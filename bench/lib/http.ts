@@ -11,8 +11,8 @@ export interface Reply<T = any> {
   ms: number;
 }
 
-export function createHttp(baseUrls: string | string[], connections = 1024) {
-  const dispatcher = new Agent({ connections, pipelining: 1, headersTimeout: 600_000, bodyTimeout: 600_000 });
+export function createHttp(baseUrls: string | string[], connections = 1024, timeoutMs = 600_000) {
+  const dispatcher = new Agent({ connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
   // Several API processes: requests go round the list, as a load balancer would spread them.
   const bases = [baseUrls].flat();
   let next = 0;

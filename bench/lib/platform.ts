@@ -38,7 +38,19 @@ export interface BenchPlatform {
   jwtSecret?: string;
   /** How the platform was set up, recorded beside every result. */
   topology: Record<string, unknown>;
+  /** The worker and API processes, when the harness started them as processes of their own. */
+  roles?: RoleSlot[];
   stop(): Promise<void>;
+}
+
+/** One role's process slot: killed, it stays down until relaunched the same way (same port, same settings). */
+export interface RoleSlot {
+  role: 'api' | 'worker';
+  /** The API's base URL; the worker has none. */
+  url?: string;
+  pid(): number;
+  kill(): Promise<void>;
+  relaunch(): Promise<void>;
 }
 
 // What src/dev/embeddedPostgres.ts sets up (its superuser, the platform's database).
@@ -132,9 +144,9 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
   });
   const databaseUrl = config.database.url ?? embeddedDatabaseUrl(config.database.embeddedPort);
   const jwtSecret = await resolveJwtSecret(config.auth.jwtSecret, config.dataDir);
-  const launched: RoleProcess[] = [];
+  const slots: (RoleSlot & { stop(): Promise<void> })[] = [];
   const stop = async () => {
-    for (const role of launched.reverse()) await role.stop();
+    for (const slot of [...slots].reverse()) await slot.stop();
     await platform.stop();
     await server?.stop();
     await fs.rm(dataDir, { recursive: true, force: true });
@@ -153,12 +165,13 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
         LOG_LEVEL: config.logLevel,
         LOG_FORMAT: 'json',
       };
-      launched.push(await launchRole('worker', env));
+      slots.push(await roleSlot('worker', env));
       apiUrls = [];
       for (let i = 0; i < processes.apis; i++) {
         const port = await freePort();
-        launched.push(await launchRole('api', { ...env, PORT: String(port) }));
-        apiUrls.push(`http://127.0.0.1:${port}`);
+        const slot = await roleSlot('api', { ...env, PORT: String(port) }, `http://127.0.0.1:${port}`);
+        slots.push(slot);
+        apiUrls.push(slot.url!);
       }
     } catch (error) {
       await stop();
@@ -177,6 +190,21 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     topology: topologyOf(config, server, platform.workerSettings, processes === 'one'
       ? { api: 1, worker: 1, shared: true }
       : { api: processes.apis, worker: 1, shared: false }),
+    roles: processes === 'one' ? undefined : slots,
     stop,
+  };
+}
+
+async function roleSlot(role: 'api' | 'worker', env: Record<string, string>, url?: string): Promise<RoleSlot & { stop(): Promise<void> }> {
+  let current: RoleProcess = await launchRole(role, env);
+  return {
+    role,
+    url,
+    pid: () => current.pid,
+    kill: () => current.kill(),
+    async relaunch() {
+      current = await launchRole(role, env);
+    },
+    stop: () => current.stop(),
   };
 }

@@ -9,13 +9,16 @@ export interface RoleProcess {
   role: 'api' | 'worker';
   pid: number;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM killer ends it: no shutdown at all. */
+  kill(): Promise<void>;
 }
 
 /**
  * `npm start -- api` or `npm start -- worker` as a process of its own, as the containers
  * in docker-compose.yml run them, against services given in `env` (DATABASE_URL,
  * TEMPORAL_ADDRESS, PAYMENT_GATEWAY_URL, JWT_SECRET...). Resolves once it prints its
- * ready banner; stop() sends SIGTERM (an ordered shutdown) and SIGKILL after a grace.
+ * ready banner; stop() sends SIGTERM (an ordered shutdown) and SIGKILL after a grace,
+ * kill() SIGKILL at once.
  * ROLE_NODE_ARGS adds Node options to each (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`,
  * which NODE_OPTIONS refuses): how a role is profiled under load.
  */
@@ -50,6 +53,10 @@ export async function launchRole(role: 'api' | 'worker', env: Record<string, str
     pid: child.pid!,
     async stop() {
       await stopChild(child, exited);
+    },
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
     },
   };
 }

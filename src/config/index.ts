@@ -69,6 +69,10 @@ export const envSchema = z.object({
     .default('0'),
   /** How long one gateway call may take before the charge activity retries it; below the charge activity's 15 s timeout. */
   PAYMENT_GATEWAY_TIMEOUT_MS: z.coerce.number().int().min(100).max(12_000).default(10_000),
+  /** How long a payment waits out a gateway that answers 5xx or not at all before it is failed and compensated; unset: the saga's 5 minutes. */
+  GATEWAY_OUTAGE_BUDGET_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
+  /** How long a payment keeps asking about a charge whose outcome is unknown (no answer in time) before it refunds whatever was charged and fails; unset: 10 minutes. */
+  GATEWAY_UNKNOWN_OUTCOME_BUDGET_SECONDS: z.coerce.number().int().min(1).max(86_400).optional(),
   /** The reconciliation Schedule: how often it runs, and how far back in approval time each run compares the gateway with the orders. */
   RECONCILIATION_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   RECONCILIATION_LOOKBACK_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(7_200),
@@ -107,7 +111,7 @@ export interface Config {
   http: { bodyLimit: string };
   orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING'] };
   maintenance: { reconciliation: { intervalMs: number; lookbackMs: number }; sweeper: { intervalMs: number; graceMs: number; limit: number } };
-  paymentGateway: { url?: string; port: number; timeoutMs: number; simulator: { failureRate: number; latencyMs: [number, number] } };
+  paymentGateway: { url?: string; port: number; timeoutMs: number; outageBudgetMs?: number; unknownOutcomeBudgetMs?: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
 
 export class ConfigError extends Error {
@@ -196,6 +200,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       url: env.PAYMENT_GATEWAY_URL,
       port: env.PAYMENT_GATEWAY_PORT,
       timeoutMs: env.PAYMENT_GATEWAY_TIMEOUT_MS,
+      outageBudgetMs: env.GATEWAY_OUTAGE_BUDGET_SECONDS === undefined ? undefined : env.GATEWAY_OUTAGE_BUDGET_SECONDS * 1000,
+      unknownOutcomeBudgetMs: env.GATEWAY_UNKNOWN_OUTCOME_BUDGET_SECONDS === undefined ? undefined : env.GATEWAY_UNKNOWN_OUTCOME_BUDGET_SECONDS * 1000,
       simulator: { failureRate: env.GATEWAY_FAILURE_RATE, latencyMs: latencyRange(env.GATEWAY_LATENCY_MS) },
     },
   };

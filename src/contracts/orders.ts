@@ -13,7 +13,7 @@ export interface OrderLineRequest {
   quantity: number;
 }
 
-export interface PlaceOrderInput {
+export interface PlaceOrderInput extends PaymentBudgets {
   orderId: string;
   userId: string;
   idempotencyKey: string;
@@ -25,8 +25,17 @@ export interface PlaceOrderInput {
   reservationTtlMs: number;
   /** Unset in production; tests shrink the compensations' retry and pause durations. */
   compensationTimings?: CompensationTimings;
-  /** How long a payment waits out a gateway that answers it is unavailable (default 5 minutes; tests shrink it). */
+}
+
+/**
+ * How long a payment keeps asking the gateway before it gives up and compensates: while
+ * the gateway answers it is unavailable (default 5 minutes), and while a charge's outcome
+ * is unknown (no answer in time; default 10 minutes). Unset in production unless the
+ * operator sets them (GATEWAY_OUTAGE_BUDGET_SECONDS, GATEWAY_UNKNOWN_OUTCOME_BUDGET_SECONDS).
+ */
+export interface PaymentBudgets {
   gatewayOutageBudgetMs?: number;
+  unknownOutcomeBudgetMs?: number;
 }
 
 /** How fast a failing compensation is retried (the first backoff) and paused between rounds. */
@@ -90,7 +99,7 @@ export type PaymentOutcome =
 
 export type CancelOutcome = { kind: 'cancelled'; order: OrderSummary } | { kind: 'refused'; refusal: Refusal };
 
-export interface CompleteOrderInput {
+export interface CompleteOrderInput extends PaymentBudgets {
   orderId: string;
   userId: string;
   amount: number;
@@ -99,7 +108,6 @@ export interface CompleteOrderInput {
   attempt: number;
   userCouponId: string | null;
   compensationTimings?: CompensationTimings;
-  gatewayOutageBudgetMs?: number;
 }
 
 export type CompleteOrderResult =

@@ -1,6 +1,6 @@
 import { ServiceError, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Knex } from 'knex';
-import type { OrderSummary, PaidOrder, PlaceOrderInput } from '../contracts/orders';
+import type { OrderSummary, PaidOrder, PaymentBudgets, PlaceOrderInput } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
 import { CodedError, refusalError, refused, type Refusal, type Result } from '../domain/errors';
@@ -40,7 +40,7 @@ function cancellationRefusalOf(order: Order): Refusal | null {
  * Checkout as the API sees it. What PostgreSQL already shows as final is answered from
  * a read; everything that may change an order goes through its workflow.
  */
-export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; reservationTtlMs: number; gatewayOutageBudgetMs?: number }) {
+export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; reservationTtlMs: number; paymentBudgets?: PaymentBudgets }) {
   const orders = createOrderRepository(deps.db);
 
   /** After its workflow has closed, an order's row is the whole truth about it. */
@@ -99,11 +99,12 @@ export function createCheckout(deps: { db: Knex; workflows: OrderWorkflows; rese
   }
 
   return {
-    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs' | 'gatewayOutageBudgetMs'>): Promise<Result<OrderSummary>> {
+    async place(request: Omit<PlaceOrderInput, 'orderId' | 'reservationTtlMs' | keyof PaymentBudgets>): Promise<Result<OrderSummary>> {
       const orderId = orderIdFor(orderWorkflowId(request.userId, request.idempotencyKey));
-      const outage = deps.gatewayOutageBudgetMs === undefined ? {} : { gatewayOutageBudgetMs: deps.gatewayOutageBudgetMs };
+      // Only the budgets an operator set travel: an unset one leaves the saga its default.
+      const budgets: PaymentBudgets = Object.fromEntries(Object.entries(deps.paymentBudgets ?? {}).filter(([, ms]) => ms !== undefined));
       try {
-        const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs, ...outage });
+        const outcome = await deps.workflows.place({ ...request, orderId, reservationTtlMs: deps.reservationTtlMs, ...budgets });
         return outcome.kind === 'placed' ? { ok: true, value: outcome.order } : refused(outcome.refusal);
       } catch (error) {
         if (!(error instanceof WorkflowFailedError)) throw error;

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { PaymentBudgets } from '../contracts/orders';
 import { createCheckout } from './checkout';
 import { createCouponIssuer, type IssuerRunOptions } from './couponIssuer';
 import { createOrderWorkflows } from './orders';
@@ -13,13 +14,13 @@ export function createOrchestration(deps: {
   reservationTtlMs: number;
   /** Tuning of coupon issuer runs (tests make them tiny); the workflow's defaults otherwise. */
   couponIssuerRun?: IssuerRunOptions;
-  /** How long a payment waits out a gateway outage (tests shrink it); the saga's default otherwise. */
-  gatewayOutageBudgetMs?: number;
+  /** How long a payment keeps asking an unavailable or silent gateway (tests shrink them); the saga's defaults otherwise. */
+  paymentBudgets?: PaymentBudgets;
 }) {
   const orderWorkflows = createOrderWorkflows(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs });
   return {
     couponIssuer: createCouponIssuer(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs, run: deps.couponIssuerRun }),
     orderWorkflows,
-    checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs, gatewayOutageBudgetMs: deps.gatewayOutageBudgetMs }),
+    checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs, paymentBudgets: deps.paymentBudgets }),
   };
 }

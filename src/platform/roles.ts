@@ -73,6 +73,7 @@ export async function startApiRole(
       taskQueue: config.temporal.taskQueue,
       resultTimeoutMs: config.temporal.resultTimeoutMs,
       reservationTtlMs: config.orders.reservationTtlMs,
+      paymentBudgets: { gatewayOutageBudgetMs: config.paymentGateway.outageBudgetMs, unknownOutcomeBudgetMs: config.paymentGateway.unknownOutcomeBudgetMs },
     }),
     // The gateway simulator this process started counts too (restarting = not ready).
     checkReadiness: createReadinessCheck(db, deps.temporalConnection, deps.localGateway ? { paymentGateway: () => deps.localGateway!.state() === 'up' } : {}),

@@ -36,7 +36,10 @@ const failureType = (error: unknown): string | undefined => {
   return cause instanceof wf.ApplicationFailure ? (cause.type ?? undefined) : undefined;
 };
 
-async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0], outageBudgetMs: number): ReturnType<typeof chargePayment> {
+async function chargeUntilKnown(
+  input: Parameters<typeof chargePayment>[0],
+  budgets: { outageMs: number; unknownOutcomeMs: number },
+): ReturnType<typeof chargePayment> {
   const started = Date.now();
   for (;;) {
     try {
@@ -44,11 +47,11 @@ async function chargeUntilKnown(input: Parameters<typeof chargePayment>[0], outa
     } catch (error) {
       const type = failureType(error);
       const elapsed = Date.now() - started;
-      if (type === CHARGE_OUTCOME_UNKNOWN && elapsed < UNKNOWN_OUTCOME_BUDGET_MS) {
+      if (type === CHARGE_OUTCOME_UNKNOWN && elapsed < budgets.unknownOutcomeMs) {
         wf.log.warn('the charge outcome is still unknown; asking the gateway again with the same key', { orderId: input.orderId });
         continue;
       }
-      if (type === GATEWAY_UNAVAILABLE && elapsed < outageBudgetMs && wf.patched(WAIT_OUT_GATEWAY_OUTAGES_PATCH)) {
+      if (type === GATEWAY_UNAVAILABLE && elapsed < budgets.outageMs && wf.patched(WAIT_OUT_GATEWAY_OUTAGES_PATCH)) {
         wf.log.warn('the payment gateway is unavailable; asking again with the same key', { orderId: input.orderId });
         continue;
       }
@@ -107,7 +110,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     const charge = await step('charge', () =>
       chargeUntilKnown(
         { orderId, amount: input.amount, cardToken: input.cardToken, idempotencyKey: chargeIdempotencyKey(orderId, input.attempt) },
-        input.gatewayOutageBudgetMs ?? GATEWAY_OUTAGE_BUDGET_MS,
+        { outageMs: input.gatewayOutageBudgetMs ?? GATEWAY_OUTAGE_BUDGET_MS, unknownOutcomeMs: input.unknownOutcomeBudgetMs ?? UNKNOWN_OUTCOME_BUDGET_MS },
       ),
     );
     if (charge.outcome === 'DECLINED') {

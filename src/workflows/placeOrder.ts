@@ -243,6 +243,7 @@ class OrderEntity {
 const timingsOf = (input: PlaceOrderInput) => ({
   ...(input.compensationTimings ? { compensationTimings: input.compensationTimings } : {}),
   ...(input.gatewayOutageBudgetMs !== undefined ? { gatewayOutageBudgetMs: input.gatewayOutageBudgetMs } : {}),
+  ...(input.unknownOutcomeBudgetMs !== undefined ? { unknownOutcomeBudgetMs: input.unknownOutcomeBudgetMs } : {}),
 });
 
 /** The saga ran its compensations and failed on purpose (type ORDER_FAILED); anything else ended it early. */

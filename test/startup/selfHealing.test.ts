@@ -1,28 +1,8 @@
 import fs from 'node:fs';
+import { serviceProcess } from '../../chaos/processTree';
 import { randomUUID } from 'node:crypto';
 import { request } from '../support/http';
 import { launchPlatform, platformHome, signalTree, type PlatformProcess } from '../support/platformProcess';
-
-/** Every process below `root`, with its command line (read from /proc). */
-function descendants(root: number): { pid: number; commandLine: string }[] {
-  const parents = new Map<number, number>();
-  const commandLines = new Map<number, string>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-      commandLines.set(Number(entry), fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const below = (pid: number): boolean => {
-    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) if (p === root) return true;
-    return false;
-  };
-  return [...commandLines.entries()].filter(([pid]) => below(pid)).map(([pid, commandLine]) => ({ pid, commandLine }));
-}
 
 const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 90_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
@@ -61,12 +41,7 @@ describe('a stack that heals', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const serviceProcess = (pattern: RegExp) => descendants(platform.child.pid!).find((p) => pattern.test(p.commandLine))?.pid;
-  const services = {
-    gateway: /paymentGatewaySimulator/,
-    temporal: /\bserver start-dev\b/,
-    postgres: /\/postgres -D /,
-  };
+
 
   /** A small rush after the restart: 8 customers for 5 coupons, exactly 5 issued and 3 sold out. */
   async function claimsACoupon(): Promise<void> {
@@ -105,11 +80,11 @@ describe('a stack that heals', () => {
     ['Temporal dev server', 'temporal'],
     ['PostgreSQL', 'postgres'],
   ] as const)('the %s, SIGKILLed, is started again and the platform carries on', async (name, key) => {
-    const before = serviceProcess(services[key]);
+    const before = serviceProcess(platform.child.pid!, key);
     expect(before).toBeDefined();
     process.kill(before!, 'SIGKILL');
     const after = await until(`a new ${name} process`, () => {
-      const pid = serviceProcess(services[key]);
+      const pid = serviceProcess(platform.child.pid!, key);
       return pid !== undefined && pid !== before ? pid : undefined;
     });
     expect(after).not.toBe(before);
@@ -120,7 +95,7 @@ describe('a stack that heals', () => {
   });
 
   it('readiness names the gateway simulator while it is away', async () => {
-    const pid = serviceProcess(services.gateway)!;
+    const pid = serviceProcess(platform.child.pid!, 'gateway')!;
     process.kill(pid, 'SIGKILL');
     const away = await until('readiness to say the gateway is down', async () => {
       const answer = await request(baseUrl, 'GET', '/readyz');

@@ -74,7 +74,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       resultTimeoutMs: options.resultTimeoutMs ?? 60_000,
       reservationTtlMs: options.reservationTtlMs ?? 600_000,
       couponIssuerRun: options.couponIssuerRun,
-      gatewayOutageBudgetMs: options.gatewayOutageBudgetMs,
+      paymentBudgets: { gatewayOutageBudgetMs: options.gatewayOutageBudgetMs },
     }),
     checkReadiness: createReadinessCheck(db, connection),
     bodyLimit: '100kb',

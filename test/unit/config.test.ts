@@ -11,6 +11,11 @@ describe('loadConfig', () => {
     expect(config.orders).toEqual({ reservationTtlMs: 600_000, stockLocking: 'version-check' });
     expect(loadConfig({ STOCK_LOCKING: 'for-update' }).orders.stockLocking).toBe('for-update');
     expect(() => loadConfig({ STOCK_LOCKING: 'optimistic' })).toThrow(/STOCK_LOCKING/);
+    // Unset, the saga keeps its own budget; set, every payment the API starts carries it.
+    expect(config.paymentGateway.outageBudgetMs).toBeUndefined();
+    expect(loadConfig({ GATEWAY_OUTAGE_BUDGET_SECONDS: '20' }).paymentGateway.outageBudgetMs).toBe(20_000);
+    expect(loadConfig({ GATEWAY_UNKNOWN_OUTCOME_BUDGET_SECONDS: '30' }).paymentGateway.unknownOutcomeBudgetMs).toBe(30_000);
+    expect(() => loadConfig({ GATEWAY_OUTAGE_BUDGET_SECONDS: '0' })).toThrow(/GATEWAY_OUTAGE_BUDGET_SECONDS/);
   });
 
   it('names the variable that holds a bad value', () => {
