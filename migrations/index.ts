@@ -7,6 +7,7 @@ import * as allowReturnedStock from './20261125000500_allow_returned_stock';
 import * as createOrders from './20261125000600_create_orders';
 import * as recordCouponClaims from './20261201000100_record_coupon_claims';
 import * as indexOrphanSweeps from './20261202000100_index_orphan_sweeps';
+import * as addTokenVersion from './20261202000200_add_token_version';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -22,6 +23,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000600_create_orders': createOrders,
   '20261201000100_record_coupon_claims': recordCouponClaims,
   '20261202000100_index_orphan_sweeps': indexOrphanSweeps,
+  '20261202000200_add_token_version': addTokenVersion,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,4 +1,6 @@
+import cors from 'cors';
 import express, { Router } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { createErrorHandler, notFoundHandler } from './middleware/errorHandler';
 import { createGuard } from './middleware/guard';
@@ -19,6 +21,20 @@ export const API_PREFIX = '/api/v1';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The usual security headers. The docs page's own inline styles are the one exception
+  // to the content policy; nothing else the API serves is HTML.
+  app.use(helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"] } } }));
+  // Browsers may call the API only from the origins configured (none by default: the
+  // shop's frontend is served from the API's own origin or calls it server-side).
+  app.use(
+    cors({
+      origin: deps.corsOrigins ?? [],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'idempotency-key'],
+      exposedHeaders: ['idempotent-replayed', 'retry-after'],
+      maxAge: 600,
+    }),
+  );
 
   app.use(
     accessLog(deps.logger, {
@@ -29,7 +45,7 @@ export function createApp(deps: AppDeps): express.Express {
   );
   app.use(express.json({ limit: deps.bodyLimit }));
 
-  const guard = createGuard(deps.tokens);
+  const guard = createGuard(deps.tokens, deps.sessions);
   const groups: RouteGroup[] = [
     { prefix: '', routes: healthRoutes(deps) },
     { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps)] },

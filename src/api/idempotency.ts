@@ -23,6 +23,8 @@ export const hashRequest = (request: unknown): string => createHash('sha256').up
  * with its hash in PostgreSQL and its outcome is stored there; every later request with
  * the key (a retry, a concurrent duplicate, a client days later) gets that outcome with
  * `Idempotent-Replayed: true`, and a different request under the same key is refused.
+ * A concurrent duplicate that arrives before the outcome is stored runs the same
+ * operation (which the workflow id makes one) and answers without the header.
  * Failures that are not outcomes (503: a service away, an outcome still pending) are
  * not stored, so repeating the request carries on where it left off.
  */
@@ -37,12 +39,16 @@ export function createIdempotentAnswers(db: Knex) {
       produce: () => Promise<Result<T>>,
     ): Promise<T> {
       const requestHash = hashRequest(request);
-      const { created, record } = await records.claim(id, requestHash);
+      const { record } = await records.claim(id, requestHash);
       if (record.requestHash !== requestHash) {
         throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used for a different request', { idempotencyKey: id.key });
       }
-      if (!created) res.setHeader('Idempotent-Replayed', 'true');
-      if (record.response) return replay<T>(record.response);
+      // Only a stored answer is a replay; a key whose first request is still running (or
+      // ended in a 503, not stored) carries on under this request.
+      if (record.response) {
+        res.setHeader('Idempotent-Replayed', 'true');
+        return replay<T>(record.response);
+      }
       const outcome = await produce();
       const response = outcome.ok
         ? { status: successStatus, body: outcome.value }

@@ -81,10 +81,18 @@ export const envSchema = z.object({
   SWEEPER_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+  /** How long an API process trusts an account's role and token version it has read: the window in which a logout, a role change or a deletion reaches every process. */
+  AUTH_SESSION_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8).default('admin-dev-password'),
   /** Largest accepted request body (express/body-parser syntax). */
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
+  /** Origins a browser may call the API from, comma-separated (e.g. https://shop.example); none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((list) => list.split(',').map((origin) => origin.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -107,8 +115,8 @@ export interface Config {
     uiUrl?: string;
     resultTimeoutMs: number;
   };
-  auth: { jwtSecret?: string; jwtTtlSeconds: number; adminEmail: string; adminPassword: string };
-  http: { bodyLimit: string };
+  auth: { jwtSecret?: string; jwtTtlSeconds: number; sessionCacheTtlMs: number; adminEmail: string; adminPassword: string };
+  http: { bodyLimit: string; corsOrigins: string[] };
   orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING'] };
   maintenance: { reconciliation: { intervalMs: number; lookbackMs: number }; sweeper: { intervalMs: number; graceMs: number; limit: number } };
   paymentGateway: { url?: string; port: number; timeoutMs: number; outageBudgetMs?: number; unknownOutcomeBudgetMs?: number; simulator: { failureRate: number; latencyMs: [number, number] } };
@@ -187,10 +195,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     auth: {
       jwtSecret: env.JWT_SECRET,
       jwtTtlSeconds: env.JWT_TTL_SECONDS,
+      sessionCacheTtlMs: env.AUTH_SESSION_CACHE_SECONDS * 1000,
       adminEmail: env.ADMIN_EMAIL.toLowerCase(),
       adminPassword: env.ADMIN_PASSWORD,
     },
-    http: { bodyLimit: env.BODY_LIMIT },
+    http: { bodyLimit: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
     orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS, stockLocking: env.STOCK_LOCKING },
     maintenance: {
       reconciliation: { intervalMs: env.RECONCILIATION_INTERVAL_SECONDS * 1000, lookbackMs: env.RECONCILIATION_LOOKBACK_SECONDS * 1000 },

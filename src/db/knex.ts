@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 
 export type { Knex };
 
-export function createDb(options: { url: string; poolMax: number; logger?: Logger }): Knex {
+export function createDb(options: { url: string; poolMax: number; logger?: Logger; acquireTimeoutMs?: number }): Knex {
   const logger = options.logger;
   return knex({
     client: 'pg',
@@ -20,7 +20,7 @@ export function createDb(options: { url: string; poolMax: number; logger?: Logge
     connection: options.url,
     pool: { min: 0, max: options.poolMax },
     // A pool exhausted by a flash sale should fail a request after a while, not hang it.
-    acquireConnectionTimeout: 30_000,
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 30_000,
   });
 }
 

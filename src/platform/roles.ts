@@ -1,10 +1,11 @@
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { createApp } from '../api/app';
+import { serveApi } from '../api/server';
 import { resolveJwtSecret } from '../auth/jwtSecret';
 import { hashPassword } from '../auth/passwords';
+import { createSessionCheck } from '../auth/sessions';
 import { createTokenService } from '../auth/tokens';
 import type { Config } from '../config';
 import { createUserRepository } from '../db/repositories/users';
@@ -13,7 +14,7 @@ import { createPaymentGatewayClient } from '../gateway/paymentGateway';
 import { createOrchestration } from '../orchestration/wiring';
 import { createWorker, installTemporalRuntime, workerSettings } from '../temporal/worker';
 import { assertPortFree } from './ports';
-import { createReadinessCheck } from './readiness';
+import { createReadinessCheck, readinessPool } from './readiness';
 import type { ShutdownStack } from './shutdownStack';
 import type { RunningService, SupervisedService } from './supervisor';
 
@@ -50,7 +51,16 @@ export async function startWorkerRole(
 
 /** Ensures the configured admin, then serves the HTTP API; returns its base URL. */
 export async function startApiRole(
-  deps: { config: Config; logger: Logger; db: Knex; client: Client; temporalConnection: Connection; localGateway?: SupervisedService<RunningService> },
+  deps: {
+    config: Config;
+    logger: Logger;
+    db: Knex;
+    /** Readiness probes PostgreSQL through a pool of its own (src/platform/readiness.ts). */
+    databaseUrl: string;
+    client: Client;
+    temporalConnection: Connection;
+    localGateway?: SupervisedService<RunningService>;
+  },
   shutdown: ShutdownStack,
 ): Promise<string> {
   const { config, logger, db } = deps;
@@ -59,6 +69,8 @@ export async function startApiRole(
     email: config.auth.adminEmail,
     passwordHash: await hashPassword(config.auth.adminPassword),
   });
+  const probeDb = readinessPool(deps.databaseUrl);
+  shutdown.push('readiness pool', () => probeDb.destroy());
   const tokens = createTokenService({
     secret: await resolveJwtSecret(config.auth.jwtSecret, config.dataDir),
     ttlSeconds: config.auth.jwtTtlSeconds,
@@ -67,6 +79,7 @@ export async function startApiRole(
     logger,
     db,
     tokens,
+    sessions: createSessionCheck(db, { cacheTtlMs: config.auth.sessionCacheTtlMs }),
     ...createOrchestration({
       db,
       client: deps.client,
@@ -76,13 +89,12 @@ export async function startApiRole(
       paymentBudgets: { gatewayOutageBudgetMs: config.paymentGateway.outageBudgetMs, unknownOutcomeBudgetMs: config.paymentGateway.unknownOutcomeBudgetMs },
     }),
     // The gateway simulator this process started counts too (restarting = not ready).
-    checkReadiness: createReadinessCheck(db, deps.temporalConnection, deps.localGateway ? { paymentGateway: () => deps.localGateway!.state() === 'up' } : {}),
+    checkReadiness: createReadinessCheck(probeDb, deps.temporalConnection, deps.localGateway ? { paymentGateway: () => deps.localGateway!.state() === 'up' } : {}),
     bodyLimit: config.http.bodyLimit,
+    corsOrigins: config.http.corsOrigins,
     checkResponses: config.env !== 'production',
   });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
+  const server = await serveApi(app, config.port, config.host);
   shutdown.push(
     'HTTP API',
     () =>

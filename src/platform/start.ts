@@ -72,7 +72,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
       : { stopped: new Promise<void>(() => undefined), settings: undefined };
     const apiUrl = roles.includes('api')
-      ? await startApiRole({ config, logger, db, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
+      ? await startApiRole({ config, logger, db, databaseUrl, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
       : undefined;
 
     return {

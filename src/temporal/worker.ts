@@ -2,6 +2,7 @@ import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptio
 import type { Knex } from 'knex';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createActivities } from '../activities';
+import { databaseRefusals } from '../activities/databaseRefusals';
 import type { StockLocking } from '../activities/stock';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
@@ -88,6 +89,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
       taskQueue: deps.taskQueue,
       activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking }), ...deps.activityOverrides },
       workflowBundle,
+      interceptors: { activity: [databaseRefusals] },
     });
     return { worker, connection };
   } catch (error) {

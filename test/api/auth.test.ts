@@ -2,10 +2,13 @@ import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories';
 import { request } from '../support/http';
+import { productWithStock, stockOf } from '../support/catalog';
+import { eventually } from '../support/orders';
 import { useTestStack } from '../support/stack';
 
 describe('accounts and authentication', () => {
-  const stack = useTestStack();
+  // A short session window, so a role change or a deletion is seen within the test.
+  const stack = useTestStack({ sessionCacheTtlMs: 300 });
 
   const post = (path: string, body: unknown, token?: string) => request(stack.baseUrl, 'POST', path, { body, token });
 
@@ -114,6 +117,63 @@ describe('accounts and authentication', () => {
       expect(response.status).toBe(403);
       expect(response.body.error.code).toBe('FORBIDDEN');
       expect(await stack.db('coupons').where({ name }).first()).toBeUndefined();
+    });
+
+    it('answers 401, never 500, to a token signed with the real key whose subject is no account, and writes nothing', async () => {
+      const admin = await signInAdmin(stack);
+      const coupon = await createCoupon(stack, admin, { totalQuantity: 5 });
+      const [optionId] = await productWithStock(stack.db, [3]);
+      const signed = (subject: string) => jwt.sign({ role: 'customer' }, stack.jwtSecret, { subject, issuer: 'order-platform' });
+      const calls = [
+        ['GET', '/api/v1/users/me', undefined],
+        ['GET', '/api/v1/users/me/coupons', undefined],
+        ['GET', '/api/v1/cart', undefined],
+        ['POST', '/api/v1/cart/items', { productOptionId: optionId, quantity: 1 }],
+        ['GET', '/api/v1/orders', undefined],
+        ['POST', '/api/v1/orders', { items: [{ productOptionId: optionId, quantity: 1 }] }],
+        ['GET', `/api/v1/orders/${randomUUID()}`, undefined],
+        ['POST', `/api/v1/coupons/${coupon.id}/issue`, undefined],
+      ] as const;
+      for (const subject of ['not-a-uuid', '../../etc/passwd', `${randomUUID()}x`, randomUUID()]) {
+        for (const [method, path, body] of calls) {
+          const answer = await request(stack.baseUrl, method, path, { token: signed(subject), body, headers: { 'idempotency-key': randomUUID() } });
+          expect({ subject, path, status: answer.status, code: answer.body?.error?.code }).toEqual({ subject, path, status: 401, code: 'UNAUTHORIZED' });
+        }
+      }
+      expect((await stack.db('coupons').where({ id: coupon.id }).first()).issued_quantity).toBe(0);
+      expect(await stockOf(stack.db, optionId)).toMatchObject({ available: 3, reserved: 0 });
+    });
+
+    it('logout revokes every token of the account at once; logging in again works', async () => {
+      const user = await signUpCustomer(stack);
+      const second = (await post('/api/v1/auth/login', { email: user.email, password: 'correct horse battery' })).body.accessToken;
+      expect((await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token: second })).status).toBe(200);
+      expect((await post('/api/v1/auth/logout', undefined, user.token)).body).toEqual({ status: 'signed-out' });
+      for (const token of [user.token, second]) {
+        const me = await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token });
+        expect({ status: me.status, message: me.body.error.message }).toEqual({ status: 401, message: expect.stringMatching(/revoked/) });
+      }
+      const again = await post('/api/v1/auth/login', { email: user.email, password: 'correct horse battery' });
+      expect((await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token: again.body.accessToken })).status).toBe(200);
+    });
+
+    it('a demoted admin is a customer, and a deleted account is refused, within the session window', async () => {
+      const admin = await signUpCustomer(stack);
+      await stack.db('users').where({ id: admin.userId }).update({ role: 'admin' });
+      const adminToken = (await stack.tokens.issue({ userId: admin.userId, role: 'admin' })).accessToken;
+      const name = () => `demoted-${randomUUID()}`;
+      expect((await post(adminRoute, { ...validCoupon(), name: name() }, adminToken)).status).toBe(201);
+      await stack.db('users').where({ id: admin.userId }).update({ role: 'customer' });
+      await eventually(async () => ((await post(adminRoute, { ...validCoupon(), name: name() }, adminToken)).status === 403 ? true : undefined), 5_000, 'the demotion');
+
+      const leaving = await signUpCustomer(stack);
+      expect((await request(stack.baseUrl, 'GET', '/api/v1/users/me', { token: leaving.token })).status).toBe(200);
+      await stack.db('users').where({ id: leaving.userId }).delete();
+      const refused = await eventually(async () => {
+        const me = await request(stack.baseUrl, 'GET', '/api/v1/cart', { token: leaving.token });
+        return me.status === 401 ? me : undefined;
+      }, 5_000, 'the deletion');
+      expect(refused.body.error.message).toMatch(/no longer exists/);
     });
 
     it('answers 403 to an admin claiming a customer coupon', async () => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createCoupon, signInAdmin, signUpCustomer, type TestUser } from '../support/factories';
 import { request } from '../support/http';
 import { useTestStack } from '../support/stack';
@@ -119,6 +120,29 @@ describe('bad input', () => {
       'VALIDATION_FAILED',
     );
     expect(await couponCount()).toBe(before);
+  });
+
+  /** Sends raw bytes, as a client that bypasses every HTTP library would, and reads the whole answer. */
+  const raw = (text: string) =>
+    new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const { port } = new URL(stack.baseUrl);
+      const socket = net.connect(Number(port), '127.0.0.1', () => socket.end(text));
+      let answer = '';
+      socket.on('data', (chunk) => (answer += chunk.toString('latin1')));
+      socket.on('error', reject);
+      socket.on('close', () => {
+        const [head, ...rest] = answer.split('\r\n\r\n');
+        resolve({ status: Number(head.split(' ')[1]), body: JSON.parse(rest.join('\r\n\r\n')) });
+      });
+    });
+
+  it('answers what Node\'s HTTP parser refuses in the documented error body: 431 for headers or a URL over 16 KB, 400 for a control character in a header', async () => {
+    expectError(await raw(`GET /api/v1/products HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`), 431, 'REQUEST_HEADERS_TOO_LARGE');
+    expectError(await raw(`GET /api/v1/products?q=${'a'.repeat(17 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`), 431, 'REQUEST_HEADERS_TOO_LARGE');
+    expectError(await raw('GET /api/v1/products HTTP/1.1\r\nHost: x\r\nX-Evil: a\u0001b\r\n\r\n'), 400, 'MALFORMED_REQUEST');
+    expectError(await raw('NOT A REQUEST\r\n\r\n'), 400, 'MALFORMED_REQUEST');
+    // Still serving.
+    expect((await request(stack.baseUrl, 'GET', '/healthz')).status).toBe(200);
   });
 
   it('answers 404 for an unknown coupon id', async () => {

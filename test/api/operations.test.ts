@@ -11,6 +11,27 @@ describe('health and API description', () => {
     expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'up', temporal: 'up' } });
   });
 
+  it('stays ready while a rush holds every connection of the requests\' pool, and is live without the database', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Every connection of the API's pool (20) busy, as in a sale's first second.
+    const holders = Array.from({ length: 20 }, () => stack.db.transaction(() => held));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const catalog = request(stack.baseUrl, 'GET', '/api/v1/products');
+      const ready = await request(stack.baseUrl, 'GET', '/readyz');
+      expect(ready.body).toEqual({ status: 'ready', checks: { postgres: 'up', temporal: 'up' } });
+      expect((await request(stack.baseUrl, 'GET', '/healthz')).status).toBe(200);
+      // The request that needs the pool is still waiting for a connection.
+      expect(await Promise.race([catalog.then(() => 'answered'), new Promise((resolve) => setTimeout(() => resolve('waiting'), 100))])).toBe('waiting');
+      release();
+      expect((await catalog).status).toBe(200);
+    } finally {
+      release();
+      await Promise.all(holders);
+    }
+  });
+
   it('echoes a sane caller request id and mints one otherwise', async () => {
     const given = await request(stack.baseUrl, 'GET', '/healthz', { headers: { 'x-request-id': 'trace-123' } });
     expect(given.headers.get('x-request-id')).toBe('trace-123');
@@ -55,7 +76,7 @@ describe('health and API description', () => {
     // The Idempotency-Key header is documented as a required header parameter.
     const place = doc.body.paths['/api/v1/orders'].post;
     expect(place.parameters).toEqual([expect.objectContaining({ in: 'header', name: 'idempotency-key', required: true })]);
-    expect(Object.keys(place.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422', '500', '503']);
+    expect(Object.keys(place.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '413', '422', '431', '500', '503']);
   });
 
   it('serves the API docs page', async () => {

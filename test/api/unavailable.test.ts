@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/api/app';
+import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService } from '../../src/auth/tokens';
 import { createDb, type Knex } from '../../src/db/knex';
 import { createLogger } from '../../src/logging/logger';
@@ -28,6 +29,7 @@ describe('a backing service is down', () => {
       logger,
       db,
       tokens: createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60 }),
+      sessions: createSessionCheck(db, { cacheTtlMs: 1000 }),
       ...createOrchestration({ db, client, taskQueue: 'unused', resultTimeoutMs: 1000, reservationTtlMs: 60_000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',

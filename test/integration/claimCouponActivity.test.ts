@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCouponActivities } from '../../src/activities/coupons';
+import { databaseRefusals } from '../../src/activities/databaseRefusals';
 import { createDb, type Knex } from '../../src/db/knex';
 import { createCouponRepository } from '../../src/db/repositories/coupons';
 import { createUserRepository } from '../../src/db/repositories/users';
@@ -59,6 +60,19 @@ describe('claimCoupon activity', () => {
     await expect(second).rejects.toMatchObject({ type: 'ALREADY_ISSUED', nonRetryable: true });
     await expect(second).rejects.toBeInstanceOf(ApplicationFailure);
     expect(await counts(coupon.id)).toEqual({ rows: 1, issued: 1 });
+  });
+
+  it('ends a claim PostgreSQL refuses for good (no such user: a foreign key) non-retryable, through the worker\'s interceptor, and writes nothing', async () => {
+    const coupon = await newCoupon();
+    const { claimCoupon } = createCouponActivities({ db });
+    const env = new MockActivityEnvironment({ workflowExecution: { workflowId: 'wf', runId: randomUUID() } }, { logger: quiet, interceptors: [databaseRefusals] });
+
+    const refused = env.run(claimCoupon, { couponId: coupon.id, userId: randomUUID() });
+
+    await expect(refused).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(refused).rejects.toMatchObject({ type: 'DATABASE_REFUSED', nonRetryable: true, details: [{ sqlstate: '23503', constraint: expect.any(String) }] });
+    await expect(refused).rejects.not.toHaveProperty('message', expect.stringMatching(/insert into/i));
+    expect(await counts(coupon.id)).toEqual({ rows: 0, issued: 0 });
   });
 
   it('answers SOLD_OUT once every coupon is issued, and writes nothing', async () => {

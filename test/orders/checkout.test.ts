@@ -108,4 +108,15 @@ describe('checkout', () => {
     expect(await stockOf(stack.db, optionId)).toEqual({ total: 4, available: 3, reserved: 0, sold: 1 });
     expect(await ledgerOf(stack.db, first.body.orderId)).toEqual({ charges: 1, refunds: 0, net: 1000 });
   });
+
+  it('takes the same lines listed in another order as the same request under its key', async () => {
+    const customer = await signUpCustomer(stack);
+    const [a, b] = await productWithStock(stack.db, [4, 4]);
+    const key = `order-${randomUUID()}`;
+    const first = await placeOrder(stack, customer, { items: [{ productOptionId: a, quantity: 1 }, { productOptionId: b, quantity: 2 }] }, key);
+    const swapped = await placeOrder(stack, customer, { items: [{ productOptionId: b, quantity: 2 }, { productOptionId: a, quantity: 1 }] }, key);
+    expect(first.status).toBe(201);
+    expect({ status: swapped.status, body: swapped.body, replayed: swapped.headers.get('idempotent-replayed') }).toEqual({ status: 201, body: first.body, replayed: 'true' });
+    expect(await stack.db('orders').where({ user_id: customer.userId }).count<{ count: string }[]>('* as count')).toEqual([{ count: '1' }]);
+  });
 });

@@ -24,7 +24,11 @@ describe('checkout under concurrent requests', () => {
 
     expect(responses.map((r) => r.status)).toEqual(Array(20).fill(201));
     expect(new Set(responses.map((r) => r.body.orderId)).size).toBe(1);
-    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
+    // Those that came after the answer was stored were replays and say so; those that came
+    // while it ran joined the same workflow and are not.
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === 'true').length).toBeLessThan(20);
+    const later = await placeOrder(stack, customer, body, key);
+    expect({ orderId: later.body.orderId, replayed: later.headers.get('idempotent-replayed') }).toEqual({ orderId: responses[0].body.orderId, replayed: 'true' });
     expect(await countOrders({ user_id: customer.userId })).toBe(1);
     expect(await stockOf(stack.db, optionId)).toEqual({ total: 10, available: 7, reserved: 3, sold: 0 });
     const [{ count }] = await stack.db('stock_reservations').where({ option_id: optionId }).count<{ count: string }[]>('* as count');

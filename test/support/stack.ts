@@ -1,17 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StockLocking } from '../../src/activities/stock';
 import { createApp } from '../../src/api/app';
+import { serveApi } from '../../src/api/server';
+import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
 import { createLogger } from '../../src/logging/logger';
 import { createPaymentGatewayClient } from '../../src/gateway/paymentGateway';
 import type { IssuerRunOptions } from '../../src/orchestration/couponIssuer';
 import { createOrchestration } from '../../src/orchestration/wiring';
-import { createReadinessCheck } from '../../src/platform/readiness';
+import { createReadinessCheck, readinessPool } from '../../src/platform/readiness';
 import { connectClient } from '../../src/temporal/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createWorker, installTemporalRuntime } from '../../src/temporal/worker';
@@ -48,6 +49,10 @@ export interface TestStackOptions {
   gatewayOutageBudgetMs?: number;
   /** The gateway its worker calls (the suite's simulator by default). */
   paymentGatewayUrl?: string;
+  /** AUTH_SESSION_CACHE_SECONDS, in ms (production's 10 s by default). */
+  sessionCacheTtlMs?: number;
+  /** CORS_ORIGINS (none by default, as in production). */
+  corsOrigins?: string[];
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -61,12 +66,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ? async () => undefined
       : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking, options.paymentGatewayUrl);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
+  const probeDb = readinessPool(env.databaseUrl);
   const jwtSecret = randomBytes(32).toString('hex');
   const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 3600 });
   const app = createApp({
     logger,
     db,
     tokens,
+    sessions: createSessionCheck(db, { cacheTtlMs: options.sessionCacheTtlMs ?? 10_000 }),
     ...createOrchestration({
       db,
       client,
@@ -76,11 +83,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       couponIssuerRun: options.couponIssuerRun,
       paymentBudgets: { gatewayOutageBudgetMs: options.gatewayOutageBudgetMs },
     }),
-    checkReadiness: createReadinessCheck(db, connection),
+    checkReadiness: createReadinessCheck(probeDb, connection),
     bodyLimit: '100kb',
+    corsOrigins: options.corsOrigins,
     checkResponses: true,
   });
-  const server = await listen(app);
+  const server = await serveApi(app, 0, '127.0.0.1');
   const { port } = server.address() as AddressInfo;
 
   return {
@@ -96,6 +104,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await new Promise((resolve) => server.close(resolve));
       await stopWorker();
       await connection.close();
+      await probeDb.destroy();
       await db.destroy();
     },
   };
@@ -119,11 +128,6 @@ export function useTestStack(options: TestStackOptions = {}): TestStack {
   });
 }
 
-function listen(app: ReturnType<typeof createApp>): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 /** A real worker (every activity, the pre-built workflow bundle) on a task queue; returns its stop. */
 export async function startTestWorker(

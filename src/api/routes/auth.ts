@@ -58,7 +58,20 @@ export const authRoutes = (deps: AppDeps) => {
         const user = await users.findByEmail(body.email);
         const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDecoy(body.password);
         if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
-        return deps.tokens.issue({ userId: user.id, role: user.role });
+        return deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/auth/logout',
+      summary: 'Sign out everywhere: revokes every access token of the account issued so far',
+      tag: 'auth',
+      access: 'authenticated',
+      success: { status: 200, description: 'Signed out; every earlier token of the account now answers 401', schema: z.object({ status: z.literal('signed-out') }) },
+      errors: ['UNAUTHORIZED'],
+      async handle({ principal }) {
+        await deps.sessions.revoke(principal.userId);
+        return { status: 'signed-out' as const };
       },
     }),
   ];

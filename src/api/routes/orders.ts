@@ -69,8 +69,11 @@ export const orderRoutes = (deps: AppDeps) => {
           fromCart: body.fromCart === true,
           userCouponId: body.userCouponId ?? null,
         };
-        const requestHash = hashRequest(request);
-        return answers.answer({ userId: principal.userId, scope: 'place-order', key }, request, res, 201, async () =>
+        // Its identity ignores the order the lines were listed in: the same items in another
+        // order are the same request, not a reuse of the key.
+        const identity = { ...request, items: [...request.items].sort((a, b) => a.optionId.localeCompare(b.optionId) || a.quantity - b.quantity) };
+        const requestHash = hashRequest(identity);
+        return answers.answer({ userId: principal.userId, scope: 'place-order', key }, identity, res, 201, async () =>
           deps.checkout.place({ userId: principal.userId, idempotencyKey: key, requestHash, ...request }),
         );
       },

@@ -9,6 +9,8 @@ export interface User {
   name: string;
   role: Role;
   createdAt: Date;
+  /** The version its access tokens must carry; bumped to revoke them all. */
+  tokenVersion: number;
 }
 
 export interface UserWithPasswordHash extends User {
@@ -22,6 +24,7 @@ interface UserRow {
   role: Role;
   password_hash: string;
   created_at: Date;
+  token_version: number;
 }
 
 const toUser = (row: UserRow): UserWithPasswordHash => ({
@@ -30,6 +33,7 @@ const toUser = (row: UserRow): UserWithPasswordHash => ({
   name: row.name,
   role: row.role,
   createdAt: row.created_at,
+  tokenVersion: row.token_version,
   passwordHash: row.password_hash,
 });
 
@@ -71,6 +75,17 @@ export function createUserRepository(db: Knex) {
     async findById(id: string): Promise<User | undefined> {
       const row = await db<UserRow>('users').where({ id }).first();
       return row ? withoutHash(toUser(row)) : undefined;
+    },
+
+    /** What an access token of the user is checked against: the role it has now and the token version. */
+    async standing(id: string): Promise<{ role: Role; tokenVersion: number } | undefined> {
+      const row = await db<UserRow>('users').where({ id }).first('role', 'token_version');
+      return row ? { role: row.role, tokenVersion: row.token_version } : undefined;
+    },
+
+    /** Revokes every access token issued to the user so far. */
+    async revokeTokens(id: string): Promise<void> {
+      await db<UserRow>('users').where({ id }).increment('token_version', 1);
     },
 
     /**
