@@ -49,6 +49,7 @@ describe('health and API description', () => {
       '/api/v1/admin/product-options/{optionId}/restock',
       '/api/v1/admin/products',
       '/api/v1/auth/login',
+      '/api/v1/auth/logout',
       '/api/v1/auth/signup',
       '/api/v1/cart',
       '/api/v1/cart/items',
@@ -67,11 +68,11 @@ describe('health and API description', () => {
       '/readyz',
     ]);
     const issue = doc.body.paths['/api/v1/coupons/{id}/issue'].post;
-    expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '500', '503']);
+    expect(Object.keys(issue.responses).sort()).toEqual(['201', '400', '401', '403', '404', '409', '422', '431', '500', '503']);
     expect(issue.security).toEqual([{ bearerAuth: [] }]);
     // A route with a body documents the body's own failures too.
     const signup = doc.body.paths['/api/v1/auth/signup'].post;
-    expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '500', '503']);
+    expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '431', '500', '503']);
     expect(signup.responses['400'].description).toContain('MALFORMED_JSON');
     // The Idempotency-Key header is documented as a required header parameter.
     const place = doc.body.paths['/api/v1/orders'].post;
