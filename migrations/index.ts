@@ -8,6 +8,7 @@ import * as createOrders from './20261125000600_create_orders';
 import * as recordCouponClaims from './20261201000100_record_coupon_claims';
 import * as indexOrphanSweeps from './20261202000100_index_orphan_sweeps';
 import * as addTokenVersion from './20261202000200_add_token_version';
+import * as createAuthRateLimits from './20261202000300_create_auth_rate_limits';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -24,6 +25,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261201000100_record_coupon_claims': recordCouponClaims,
   '20261202000100_index_orphan_sweeps': indexOrphanSweeps,
   '20261202000200_add_token_version': addTokenVersion,
+  '20261202000300_create_auth_rate_limits': createAuthRateLimits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

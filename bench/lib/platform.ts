@@ -197,14 +197,20 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
 
 async function roleSlot(role: 'api' | 'worker', env: Record<string, string>, url?: string): Promise<RoleSlot & { stop(): Promise<void> }> {
   let current: RoleProcess = await launchRole(role, env);
+  let launching: Promise<RoleProcess> | undefined;
   return {
     role,
     url,
     pid: () => current.pid,
     kill: () => current.kill(),
     async relaunch() {
-      current = await launchRole(role, env);
+      launching = launchRole(role, env);
+      current = await launching.finally(() => (launching = undefined));
     },
-    stop: () => current.stop(),
+    // A process still starting is waited for and stopped too: it would outlive the harness.
+    async stop() {
+      if (launching) current = await launching.catch(() => current);
+      await current.stop();
+    },
   };
 }

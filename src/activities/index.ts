@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import type { OrderLimits } from '../domain/orderLimits';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createCouponActivities } from './coupons';
 import { createOrderActivities } from './orders';
@@ -15,6 +16,8 @@ export interface ActivityDeps {
   client: Client;
   /** How stock moves guard their rows (STOCK_LOCKING); the version check by default. */
   stockLocking?: StockLocking;
+  /** What one customer may hold at once (ORDER_MAX_*); none by default. */
+  orderLimits?: OrderLimits;
 }
 
 /** Every activity the worker registers, wired to its real dependencies. */

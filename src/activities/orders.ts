@@ -8,6 +8,7 @@ import { createOrderRepository, summarise, type Order } from '../db/repositories
 import { createUserCouponRepository } from '../db/repositories/userCoupons';
 import { BusinessErrorCode } from '../domain/errors';
 import { isRefusal, orderTotal, orderTransition, priceOrder, unitPrice, type OrderStatus } from '../domain/order';
+import { holdingRefusal, limitsHoldings, NO_ORDER_LIMITS, orderShapeRefusal, type OrderLimits } from '../domain/orderLimits';
 import { refuse } from './refusal';
 
 export interface RecordOrderInput {
@@ -22,8 +23,9 @@ export interface RecordOrderInput {
   reservationExpiresAt: string;
 }
 
-export const createOrderActivities = (deps: { db: Knex }) => {
+export const createOrderActivities = (deps: { db: Knex; orderLimits?: OrderLimits }) => {
   const { db } = deps;
+  const limits = deps.orderLimits ?? NO_ORDER_LIMITS;
   const orders = createOrderRepository(db);
   const carts = createCartRepository(db);
   const userCoupons = createUserCouponRepository(db);
@@ -77,6 +79,8 @@ export const createOrderActivities = (deps: { db: Knex }) => {
           quantity,
         };
       });
+      const tooBig = orderShapeRefusal(lines, limits);
+      if (tooBig) throw refuse(tooBig.code, tooBig.message, tooBig.details);
       return { lines, cartLines: cart.map((c) => ({ id: c.id, quantity: c.quantity })) };
     },
 
@@ -91,6 +95,11 @@ export const createOrderActivities = (deps: { db: Knex }) => {
         return await db.transaction(async (trx) => {
           const existing = await orders.find(input.orderId, trx);
           if (existing) return summarise(existing);
+          if (limitsHoldings(limits)) {
+            const holding = await orders.lockHoldingsOf(trx, input.userId);
+            const refusal = holdingRefusal(holding, input.lines.reduce((units, line) => units + line.quantity, 0), limits);
+            if (refusal) throw refuse(refusal.code, refusal.message, refusal.details);
+          }
           const total = orderTotal(input.lines);
           const coupon = input.userCouponId ? await userCoupons.lockWithTerms(trx, input.userCouponId) : null;
           const pricing = priceOrder(total, coupon && { ...coupon, ...coupon.coupon, discountType: coupon.coupon.discountType as 'FIXED' | 'PERCENTAGE' }, {

@@ -21,6 +21,8 @@ export const API_PREFIX = '/api/v1';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // The client address rate limits count: the socket's, or as many proxies back as configured.
+  app.set('trust proxy', deps.trustProxyHops ?? 0);
   // The usual security headers. The docs page's own inline styles are the one exception
   // to the content policy; nothing else the API serves is HTML.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'style-src': ["'self'", "'unsafe-inline'"] } } }));

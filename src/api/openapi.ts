@@ -12,9 +12,9 @@ const toOpenApiPath = (expressPath: string) => expressPath.replace(/:([A-Za-z0-9
 
 function errorResponses(route: AnyRoute): RouteConfig['responses'] {
   // A route that reads a body can also meet a body that is not JSON or is too large.
-  const bodyCodes: ErrorCode[] = route.body ? ['MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'] : [];
-  // Any request can be one Node's HTTP parser refuses (src/api/server.ts).
-  const codes: ErrorCode[] = [...route.errors, ...bodyCodes, 'MALFORMED_REQUEST', 'REQUEST_HEADERS_TOO_LARGE'];
+  // Any request may carry a JSON body, read before the route (even one that takes none),
+  // and may be one Node's HTTP parser refuses (src/api/server.ts).
+  const codes: ErrorCode[] = [...route.errors, 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'MALFORMED_REQUEST', 'REQUEST_HEADERS_TOO_LARGE'];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of new Set(codes)) byStatus.set(statusOf[code], [...(byStatus.get(statusOf[code]) ?? []), code]);
   // Any endpoint can meet a fault (500) or find PostgreSQL or Temporal away (503).

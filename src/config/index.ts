@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { OrderLimits } from '../domain/orderLimits';
 
 /**
  * Every setting the platform reads from the environment, with dev defaults so that
@@ -58,6 +59,11 @@ export const envSchema = z.object({
   STOCK_LOCKING: z.enum(['version-check', 'for-update']).default('version-check'),
   /** How long a placed order holds its stock waiting for payment (the workflow's durable timer). */
   ORDER_RESERVATION_TTL_MS: z.coerce.number().int().min(1_000).max(7 * 86_400_000).default(600_000),
+  /** What one customer may take at once (0: no limit): units per order line, lines per order, and across its unpaid orders, how many and how many units. */
+  ORDER_MAX_UNITS_PER_LINE: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  ORDER_MAX_LINES: z.coerce.number().int().min(0).max(100).default(20),
+  ORDER_MAX_PENDING_PER_CUSTOMER: z.coerce.number().int().min(0).max(10_000).default(5),
+  ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER: z.coerce.number().int().min(0).max(1_000_000).default(20),
   /** An existing payment gateway; when unset, `npm start` runs the simulator (docs/payment-gateway.md). */
   PAYMENT_GATEWAY_URL: optionalUrl(/^https?$/, 'must be an http(s) URL'),
   PAYMENT_GATEWAY_PORT: port.default(4100),
@@ -81,6 +87,15 @@ export const envSchema = z.object({
   SWEEPER_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(120),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
+  /** Sign-in and sign-up attempts per client address per minute, across API processes; 0 turns it off. */
+  AUTH_ADDRESS_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
+  /** Sign-in attempts per account per minute, from any address; 0 turns it off. */
+  AUTH_ACCOUNT_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(10),
+  /** Password hashes running at once per API process, and waiting beyond them (then 429). */
+  PASSWORD_HASHING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  PASSWORD_HASHING_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  /** Express's `trust proxy`: how many proxies in front set X-Forwarded-For (the client address the limits count). 0: none. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** How long an API process trusts an account's role and token version it has read: the window in which a logout, a role change or a deletion reaches every process. */
   AUTH_SESSION_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(10),
   ADMIN_EMAIL: z.email().default('admin@example.com'),
@@ -115,9 +130,17 @@ export interface Config {
     uiUrl?: string;
     resultTimeoutMs: number;
   };
-  auth: { jwtSecret?: string; jwtTtlSeconds: number; sessionCacheTtlMs: number; adminEmail: string; adminPassword: string };
-  http: { bodyLimit: string; corsOrigins: string[] };
-  orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING'] };
+  auth: {
+    jwtSecret?: string;
+    jwtTtlSeconds: number;
+    sessionCacheTtlMs: number;
+    adminEmail: string;
+    adminPassword: string;
+    limits: { perAddressPerMinute: number; perAccountPerMinute: number };
+    hashing: { concurrency: number; queue: number };
+  };
+  http: { bodyLimit: string; corsOrigins: string[]; trustProxyHops: number };
+  orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING']; limits: OrderLimits };
   maintenance: { reconciliation: { intervalMs: number; lookbackMs: number }; sweeper: { intervalMs: number; graceMs: number; limit: number } };
   paymentGateway: { url?: string; port: number; timeoutMs: number; outageBudgetMs?: number; unknownOutcomeBudgetMs?: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
@@ -196,11 +219,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       jwtSecret: env.JWT_SECRET,
       jwtTtlSeconds: env.JWT_TTL_SECONDS,
       sessionCacheTtlMs: env.AUTH_SESSION_CACHE_SECONDS * 1000,
+      limits: { perAddressPerMinute: env.AUTH_ADDRESS_LIMIT_PER_MINUTE, perAccountPerMinute: env.AUTH_ACCOUNT_LIMIT_PER_MINUTE },
+      hashing: { concurrency: env.PASSWORD_HASHING_CONCURRENCY, queue: env.PASSWORD_HASHING_QUEUE },
       adminEmail: env.ADMIN_EMAIL.toLowerCase(),
       adminPassword: env.ADMIN_PASSWORD,
     },
-    http: { bodyLimit: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS },
-    orders: { reservationTtlMs: env.ORDER_RESERVATION_TTL_MS, stockLocking: env.STOCK_LOCKING },
+    http: { bodyLimit: env.BODY_LIMIT, corsOrigins: env.CORS_ORIGINS, trustProxyHops: env.TRUST_PROXY_HOPS },
+    orders: {
+      reservationTtlMs: env.ORDER_RESERVATION_TTL_MS,
+      stockLocking: env.STOCK_LOCKING,
+      limits: {
+        maxUnitsPerLine: env.ORDER_MAX_UNITS_PER_LINE,
+        maxLines: env.ORDER_MAX_LINES,
+        maxPendingOrders: env.ORDER_MAX_PENDING_PER_CUSTOMER,
+        maxReservedUnits: env.ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER,
+      },
+    },
     maintenance: {
       reconciliation: { intervalMs: env.RECONCILIATION_INTERVAL_SECONDS * 1000, lookbackMs: env.RECONCILIATION_LOOKBACK_SECONDS * 1000 },
       sweeper: { intervalMs: env.SWEEPER_INTERVAL_SECONDS * 1000, graceMs: env.SWEEPER_GRACE_SECONDS * 1000, limit: 500 },

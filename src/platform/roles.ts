@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import { createApp } from '../api/app';
 import { serveApi } from '../api/server';
 import { resolveJwtSecret } from '../auth/jwtSecret';
-import { hashPassword } from '../auth/passwords';
+import { createAuthLimits } from '../api/authLimits';
+import { createHashingGate, hashPassword } from '../auth/passwords';
 import { createSessionCheck } from '../auth/sessions';
 import { createTokenService } from '../auth/tokens';
 import type { Config } from '../config';
@@ -33,6 +34,7 @@ export async function startWorkerRole(
     db: deps.db,
     gateway: createPaymentGatewayClient({ baseUrl: deps.paymentGatewayUrl, timeoutMs: config.paymentGateway.timeoutMs }),
     stockLocking: config.orders.stockLocking,
+    orderLimits: config.orders.limits,
     logger,
   });
   shutdown.push('worker connection', () => connection.close());
@@ -80,6 +82,9 @@ export async function startApiRole(
     db,
     tokens,
     sessions: createSessionCheck(db, { cacheTtlMs: config.auth.sessionCacheTtlMs }),
+    authLimits: createAuthLimits(db, config.auth.limits),
+    hashing: createHashingGate(config.auth.hashing),
+    trustProxyHops: config.http.trustProxyHops,
     ...createOrchestration({
       db,
       client: deps.client,

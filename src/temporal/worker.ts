@@ -1,5 +1,6 @@
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
+import type { OrderLimits } from '../domain/orderLimits';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createActivities } from '../activities';
 import { databaseRefusals } from '../activities/databaseRefusals';
@@ -31,6 +32,7 @@ export interface WorkerDeps {
   db: Knex;
   gateway: PaymentGateway;
   stockLocking?: StockLocking;
+  orderLimits?: OrderLimits;
   /** Replaces activities by name (tests inject failures into one step this way). */
   activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** A pre-built bundle (tests build it once per run); otherwise bundled from source. */
@@ -87,7 +89,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
       connection: native,
       namespace: deps.namespace,
       taskQueue: deps.taskQueue,
-      activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking }), ...deps.activityOverrides },
+      activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking, orderLimits: deps.orderLimits }), ...deps.activityOverrides },
       workflowBundle,
       interceptors: { activity: [databaseRefusals] },
     });

@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/api/app';
+import { createAuthLimits } from '../../src/api/authLimits';
+import { createHashingGate } from '../../src/auth/passwords';
 import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService } from '../../src/auth/tokens';
 import { createDb, type Knex } from '../../src/db/knex';
@@ -30,6 +32,8 @@ describe('a backing service is down', () => {
       db,
       tokens: createTokenService({ secret: 'x'.repeat(32), ttlSeconds: 60 }),
       sessions: createSessionCheck(db, { cacheTtlMs: 1000 }),
+      authLimits: createAuthLimits(db, { perAddressPerMinute: 0, perAccountPerMinute: 0 }),
+      hashing: createHashingGate({ concurrency: 2, queue: 64 }),
       ...createOrchestration({ db, client, taskQueue: 'unused', resultTimeoutMs: 1000, reservationTtlMs: 60_000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',

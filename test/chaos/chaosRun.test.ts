@@ -16,7 +16,7 @@ describe('npm run chaos -- run', () => {
     const out = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'chaos-')), 'result.json');
     const run = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', 'chaos/cli.ts', 'run', '--minutes', '0.75', '--seed', '5', '--kills', '4', '--shoppers', '12', '--out', out],
+      ['--import', 'tsx', 'chaos/cli.ts', 'run', '--minutes', '1', '--seed', '5', '--kills', '4', '--shoppers', '12', '--out', out],
       { cwd: path.join(__dirname, '../..'), env: { ...process.env, LOG_LEVEL: 'fatal' }, maxBuffer: 64 * 1024 * 1024 },
     ).catch((error: { code?: number; stdout?: string; stderr?: string }) => error);
     const result: ChaosResult = JSON.parse(await fs.readFile(out, 'utf8'));

@@ -3,8 +3,11 @@ import type { AddressInfo } from 'node:net';
 import type { Client, Connection } from '@temporalio/client';
 import type { Knex } from 'knex';
 import type { StockLocking } from '../../src/activities/stock';
+import type { OrderLimits } from '../../src/domain/orderLimits';
 import { createApp } from '../../src/api/app';
 import { serveApi } from '../../src/api/server';
+import { createAuthLimits, type AuthRateLimitSettings } from '../../src/api/authLimits';
+import { createHashingGate } from '../../src/auth/passwords';
 import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
@@ -43,6 +46,8 @@ export interface TestStackOptions {
   activityOverrides?: Record<string, (...args: any[]) => Promise<unknown>>;
   /** STOCK_LOCKING for the worker's stock activities (the version check by default). */
   stockLocking?: StockLocking;
+  /** ORDER_MAX_* for the worker (none by default: tests buy whole stocks on purpose). */
+  orderLimits?: OrderLimits;
   /** Tuning of the coupon issuer runs this stack starts (e.g. a tiny claimsPerRun). */
   couponIssuerRun?: IssuerRunOptions;
   /** How long its payments wait out a gateway outage (the saga's 5 minutes by default). */
@@ -53,6 +58,12 @@ export interface TestStackOptions {
   sessionCacheTtlMs?: number;
   /** CORS_ORIGINS (none by default, as in production). */
   corsOrigins?: string[];
+  /** Rate limits of sign-in and sign-up (off by default: tests sign many customers up from one address). */
+  authLimits?: AuthRateLimitSettings;
+  /** The password-hashing bound (production's 2 running, 64 waiting by default). */
+  hashing?: { concurrency: number; queue: number };
+  /** TRUST_PROXY_HOPS (tests that play clients from several addresses set 1). */
+  trustProxyHops?: number;
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -64,7 +75,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const stopWorker =
     options.withWorker === false
       ? async () => undefined
-      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking, options.paymentGatewayUrl);
+      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking, options.paymentGatewayUrl, options.orderLimits);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const probeDb = readinessPool(env.databaseUrl);
   const jwtSecret = randomBytes(32).toString('hex');
@@ -74,6 +85,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     db,
     tokens,
     sessions: createSessionCheck(db, { cacheTtlMs: options.sessionCacheTtlMs ?? 10_000 }),
+    authLimits: createAuthLimits(db, options.authLimits ?? { perAddressPerMinute: 0, perAccountPerMinute: 0 }),
+    hashing: createHashingGate(options.hashing ?? { concurrency: 2, queue: 64 }),
+    trustProxyHops: options.trustProxyHops,
     ...createOrchestration({
       db,
       client,
@@ -136,6 +150,7 @@ export async function startTestWorker(
   activityOverrides?: TestStackOptions['activityOverrides'],
   stockLocking?: StockLocking,
   paymentGatewayUrl?: string,
+  orderLimits?: OrderLimits,
 ): Promise<() => Promise<void>> {
   const env = testEnvironment();
   const { worker, connection } = await createWorker({
@@ -146,6 +161,7 @@ export async function startTestWorker(
     gateway: paymentGatewayUrl ? createPaymentGatewayClient({ baseUrl: paymentGatewayUrl, timeoutMs: 10_000 }) : testGateway(),
     activityOverrides,
     stockLocking,
+    orderLimits,
     workflowBundlePath: env.workflowBundlePath,
   });
   const running = worker.run();

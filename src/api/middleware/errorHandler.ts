@@ -1,6 +1,7 @@
 import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
 import { KnexTimeoutError } from 'knex';
+import { ClientGoneError } from '../../auth/passwords';
 import type { Logger } from '../../logging/logger';
 import type { CodedError } from '../../domain/errors';
 import { OutcomePendingError } from '../../orchestration/awaitOutcome';
@@ -57,9 +58,14 @@ export function toApiError(error: unknown): CodedError<ErrorCode> {
 export const createErrorHandler =
   (logger: Logger) =>
   (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const log = req.log ?? logger;
+    if (error instanceof ClientGoneError) {
+      // Nobody is listening: the work was skipped on purpose and there is no one to answer.
+      log.info('the client left before its work started; skipped');
+      return;
+    }
     const apiError = toApiError(error);
     const status = statusOf[apiError.code];
-    const log = req.log ?? logger;
     if (error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError) res.setHeader('Retry-After', '1');
     // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
     const expected = isAnswerable(error) || error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from '../../auth/passwords';
+import type { Response } from 'express';
+import { HashingBusyError, hashPassword, verifyAgainstDecoy, verifyPassword } from '../../auth/passwords';
+import { clientGone } from '../clientGone';
 import { createUserRepository, EmailTakenError } from '../../db/repositories/users';
 import type { AppDeps } from '../deps';
 import { ApiError } from '../errors';
@@ -20,6 +22,20 @@ const loginBody = z.strictObject({
 
 export const authRoutes = (deps: AppDeps) => {
   const users = createUserRepository(deps.db);
+
+  /** A password hash through the process's bound; a full queue is a 429, a client that left gets none. */
+  async function hashed<T>(res: Response, work: () => Promise<T>): Promise<T> {
+    try {
+      return await deps.hashing.run(clientGone(res), work);
+    } catch (error) {
+      if (error instanceof HashingBusyError) {
+        res.setHeader('Retry-After', '1');
+        throw new ApiError('RATE_LIMITED', 'too many sign-ins at once; retry in a second', { retryAfterSeconds: 1 });
+      }
+      throw error;
+    }
+  }
+
   return [
     defineRoute({
       method: 'post',
@@ -29,9 +45,10 @@ export const authRoutes = (deps: AppDeps) => {
       access: 'public',
       body: signupBody,
       success: { status: 201, description: 'Account created', schema: z.object({ userId: z.uuid() }) },
-      errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN'],
-      async handle({ body }) {
-        const passwordHash = await hashPassword(body.password);
+      errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'RATE_LIMITED'],
+      async handle({ body, req, res }) {
+        await deps.authLimits.admit(req, res);
+        const passwordHash = await hashed(res, () => hashPassword(body.password));
         try {
           const user = await users.insert({ email: body.email, name: body.name, passwordHash, role: 'customer' });
           return { userId: user.id };
@@ -53,10 +70,11 @@ export const authRoutes = (deps: AppDeps) => {
         description: 'Signed JWT access token',
         schema: z.object({ accessToken: z.string(), tokenType: z.literal('Bearer'), expiresIn: z.number().int() }),
       },
-      errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS'],
-      async handle({ body }) {
+      errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
+      async handle({ body, req, res }) {
+        await deps.authLimits.admit(req, res, body.email);
         const user = await users.findByEmail(body.email);
-        const valid = user ? await verifyPassword(user.passwordHash, body.password) : await verifyAgainstDecoy(body.password);
+        const valid = await hashed(res, () => (user ? verifyPassword(user.passwordHash, body.password) : verifyAgainstDecoy(body.password)));
         if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
         return deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
       },

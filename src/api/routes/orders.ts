@@ -57,6 +57,8 @@ export const orderRoutes = (deps: AppDeps) => {
         'COUPON_MIN_ORDER_NOT_MET',
         'DISCOUNT_EXCEEDS_TOTAL',
         'ORDER_TOO_LARGE',
+        'ORDER_LIMIT_EXCEEDED',
+        'CUSTOMER_HOLD_LIMIT',
         'ORDER_NOT_PLACED',
         'IDEMPOTENCY_KEY_REUSED',
         'SERVICE_UNAVAILABLE',

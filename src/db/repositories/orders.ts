@@ -76,6 +76,20 @@ export function createOrderRepository(db: Knex) {
       return row ? toOrder(row) : undefined;
     },
 
+    /**
+     * What the customer's unpaid orders hold, with the customer's row locked until the
+     * transaction ends: two placements of one customer count one after the other, so a
+     * limit on holdings holds under concurrency.
+     */
+    async lockHoldingsOf(trx: Knex.Transaction, userId: string): Promise<{ pendingOrders: number; reservedUnits: number }> {
+      await trx('users').where({ id: userId }).forUpdate().first('id');
+      const [row] = await trx('orders as o')
+        .join('order_items as i', 'i.order_id', 'o.id')
+        .where({ 'o.user_id': userId, 'o.status': 'PENDING_PAYMENT' })
+        .select(trx.raw('count(distinct o.id)::int as orders'), trx.raw('coalesce(sum(i.quantity), 0)::int as units'));
+      return { pendingOrders: row?.orders ?? 0, reservedUnits: row?.units ?? 0 };
+    },
+
     async findWithItems(orderId: string): Promise<OrderWithItems | undefined> {
       const order = await this.find(orderId);
       if (!order) return undefined;
