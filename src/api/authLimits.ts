@@ -38,24 +38,40 @@ export function createAuthLimits(db: Knex, settings: AuthRateLimitSettings) {
     res.setHeader('RateLimit-Reset', String(Math.ceil(state.msBeforeNext / 1000)));
   }
 
-  async function consume(res: Response, limiter: RateLimiterPostgres | undefined, limit: number, key: string, what: string): Promise<void> {
-    if (!limiter) return;
+  interface Counted {
+    limit: number;
+    state: RateLimiterRes;
+    refused: boolean;
+    what: string;
+  }
+
+  async function consume(limiter: RateLimiterPostgres | undefined, limit: number, key: string, what: string): Promise<Counted | undefined> {
+    if (!limiter) return undefined;
     try {
-      describe(res, limit, await limiter.consume(key));
+      return { limit, state: await limiter.consume(key), refused: false, what };
     } catch (outcome) {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
-      describe(res, limit, outcome);
-      const seconds = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-      res.setHeader('Retry-After', String(seconds));
-      throw new ApiError('RATE_LIMITED', `too many attempts ${what}; retry in ${seconds} s`, { retryAfterSeconds: seconds });
+      return { limit, state: outcome, refused: true, what };
     }
   }
 
   return {
-    /** Counts one attempt from the request's address and, if given, on the account; throws 429 past either limit. */
+    /**
+     * Counts one attempt from the request's address and, if given, on the account; the
+     * headers describe whichever limit is nearer; past either it throws 429.
+     */
     async admit(req: Request, res: Response, account?: string): Promise<void> {
-      await consume(res, perAddress, settings.perAddressPerMinute, hashed('address', req.ip ?? 'unknown'), 'from this address');
-      if (account) await consume(res, perAccount, settings.perAccountPerMinute, hashed('account', account.trim().toLowerCase()), 'on this account');
+      const counted = [
+        await consume(perAddress, settings.perAddressPerMinute, hashed('address', req.ip ?? 'unknown'), 'from this address'),
+        account ? await consume(perAccount, settings.perAccountPerMinute, hashed('account', account.trim().toLowerCase()), 'on this account') : undefined,
+      ].filter((c): c is Counted => c !== undefined);
+      if (counted.length === 0) return;
+      const nearest = counted.reduce((a, b) => (b.refused && !a.refused) || (b.refused === a.refused && b.state.remainingPoints < a.state.remainingPoints) ? b : a);
+      describe(res, nearest.limit, nearest.state);
+      if (!nearest.refused) return;
+      const seconds = Math.max(1, Math.ceil(nearest.state.msBeforeNext / 1000));
+      res.setHeader('Retry-After', String(seconds));
+      throw new ApiError('RATE_LIMITED', `too many attempts ${nearest.what}; retry in ${seconds} s`, { retryAfterSeconds: seconds });
     },
   };
 }

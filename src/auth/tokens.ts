@@ -47,7 +47,8 @@ export function createTokenService(options: { secret: string; ttlSeconds: number
       if (typeof payload !== 'object' || typeof payload.sub !== 'string' || !isUuid(payload.sub) || (role !== 'customer' && role !== 'admin')) {
         throw new InvalidTokenError('token has no valid subject or role');
       }
-      const version = payload.ver ?? 0;
+      // Tokens issued before versions existed carry none: version 0.
+      const version = payload.ver === undefined ? 0 : payload.ver;
       if (!Number.isSafeInteger(version) || version < 0) throw new InvalidTokenError('token has no valid version');
       return { userId: payload.sub.toLowerCase(), role, tokenVersion: version };
     },

@@ -72,7 +72,7 @@ describe('health and API description', () => {
     expect(issue.security).toEqual([{ bearerAuth: [] }]);
     // Every route documents a body's failures: JSON is read before the route, even one that takes none.
     const signup = doc.body.paths['/api/v1/auth/signup'].post;
-    expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '431', '500', '503']);
+    expect(Object.keys(signup.responses).sort()).toEqual(['201', '400', '409', '413', '429', '431', '500', '503']);
     expect(signup.responses['400'].description).toContain('MALFORMED_JSON');
     // The Idempotency-Key header is documented as a required header parameter.
     const place = doc.body.paths['/api/v1/orders'].post;

@@ -8,7 +8,15 @@ describe('loadConfig', () => {
     expect(config.temporal.address).toBeUndefined();
     expect(config.temporal.taskQueue).toBe('order-platform');
     expect(config.auth.adminEmail).toBe('admin@example.com');
-    expect(config.orders).toEqual({ reservationTtlMs: 600_000, stockLocking: 'version-check' });
+    expect(config.orders).toEqual({
+      reservationTtlMs: 600_000,
+      stockLocking: 'version-check',
+      limits: { maxUnitsPerLine: 10, maxLines: 20, maxPendingOrders: 5, maxReservedUnits: 20 },
+    });
+    expect(config.auth.limits).toEqual({ perAddressPerMinute: 60, perAccountPerMinute: 10 });
+    expect(config.auth.hashing).toEqual({ concurrency: 2, queue: 64 });
+    expect(loadConfig({ CORS_ORIGINS: 'https://shop.example, https://admin.shop.example' }).http.corsOrigins).toEqual(['https://shop.example', 'https://admin.shop.example']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/CORS_ORIGINS/);
     expect(loadConfig({ STOCK_LOCKING: 'for-update' }).orders.stockLocking).toBe('for-update');
     expect(() => loadConfig({ STOCK_LOCKING: 'optimistic' })).toThrow(/STOCK_LOCKING/);
     // Unset, the saga keeps its own budget; set, every payment the API starts carries it.
