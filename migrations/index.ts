@@ -9,6 +9,7 @@ import * as recordCouponClaims from './20261201000100_record_coupon_claims';
 import * as indexOrphanSweeps from './20261202000100_index_orphan_sweeps';
 import * as addTokenVersion from './20261202000200_add_token_version';
 import * as createAuthRateLimits from './20261202000300_create_auth_rate_limits';
+import * as addSagaOutcome from './20261202000400_add_saga_outcome';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -26,6 +27,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202000100_index_orphan_sweeps': indexOrphanSweeps,
   '20261202000200_add_token_version': addTokenVersion,
   '20261202000300_create_auth_rate_limits': createAuthRateLimits,
+  '20261202000400_add_saga_outcome': addSagaOutcome,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Knex } from 'knex';
-import type { OrderLine, OrderLineRequest, OrderSummary, PreparedOrder } from '../contracts/orders';
+import type { OrderLine, OrderLineRequest, OrderSummary, PreparedOrder, SagaProgress } from '../contracts/orders';
 import { isUniqueViolation } from '../db/knex';
 import { createCartRepository } from '../db/repositories/carts';
 import { findOptionSnapshots } from '../db/repositories/optionPrices';
@@ -145,18 +145,18 @@ export const createOrderActivities = (deps: { db: Knex; orderLimits?: OrderLimit
     },
 
     /** The saga's last step: PENDING_PAYMENT -> COMPLETED with the payment. */
-    async markOrderPaid(input: { orderId: string; paymentKey: string; paidAt: string }): Promise<OrderSummary> {
+    async markOrderPaid(input: { orderId: string; paymentKey: string; paidAt: string; sagaOutcome?: SagaProgress }): Promise<OrderSummary> {
       const order = await moveOrder(
         input.orderId,
         'COMPLETED',
-        { paymentKey: input.paymentKey, paidAt: new Date(input.paidAt) },
+        { paymentKey: input.paymentKey, paidAt: new Date(input.paidAt), sagaOutcome: input.sagaOutcome },
         BusinessErrorCode.ORDER_NOT_PAYABLE,
       );
       return summarise(order);
     },
 
-    async markOrderFailed(input: { orderId: string; reason: string }): Promise<OrderSummary> {
-      return summarise(await moveOrder(input.orderId, 'FAILED', { failureReason: input.reason }, BusinessErrorCode.ORDER_NOT_PAYABLE));
+    async markOrderFailed(input: { orderId: string; reason: string; sagaOutcome?: SagaProgress }): Promise<OrderSummary> {
+      return summarise(await moveOrder(input.orderId, 'FAILED', { failureReason: input.reason, sagaOutcome: input.sagaOutcome }, BusinessErrorCode.ORDER_NOT_PAYABLE));
     },
 
     /**

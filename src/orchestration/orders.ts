@@ -7,6 +7,8 @@ import {
 import { cancelUpdate, payUpdate, payUpdateId, PLACEMENT_UPDATE_ID, placementUpdate, sagaProgressQuery } from '../contracts/orderMessages';
 import type { CancelOutcome, PaymentOutcome, PlaceOrderInput, PlacementOutcome, SagaProgress } from '../contracts/orders';
 import { orderWorkflowId } from '../contracts/workflowIds';
+import type { Order } from '../db/repositories/orders';
+import { isFinal } from '../domain/order';
 import { CustomerIdAttribute, NeedsAttentionAttribute, OrderIdAttribute, OrderStateAttribute } from '../temporal/searchAttributes';
 import type { placeOrder } from '../workflows/placeOrder';
 import { awaitOutcome } from './awaitOutcome';
@@ -77,10 +79,26 @@ export function createOrderWorkflows(client: Client, taskQueue: string, options:
       return awaitOutcome(client, workflowId, () => handle.executeUpdate(cancelUpdate), options.resultTimeoutMs);
     },
 
-    /** The saga's progress, or null when it cannot be read quickly (no worker, retention). */
-    async sagaProgress(sagaWorkflowId: string): Promise<SagaProgress | null> {
+    /**
+     * The order's payment saga's progress, never by replaying it: once the saga has ended,
+     * from the order row; while it runs, by a query (a query on a closed workflow would
+     * make a worker replay its whole history, at any reader's request). Null when there is
+     * no saga, when it ended without recording an outcome (declined, terminated, or before
+     * outcomes were recorded), or when it cannot be read quickly.
+     */
+    async sagaProgress(order: Pick<Order, 'status' | 'sagaWorkflowId' | 'sagaOutcome'>): Promise<SagaProgress | null> {
+      const { sagaWorkflowId } = order;
+      if (!sagaWorkflowId) return null;
+      if (order.sagaOutcome) return order.sagaOutcome;
+      if (isFinal(order.status)) return null;
+      const handle = client.workflow.getHandle(sagaWorkflowId);
       try {
-        return await awaitOutcome(client, sagaWorkflowId, () => client.workflow.getHandle(sagaWorkflowId).query(sagaProgressQuery), 2_000);
+        return await awaitOutcome(
+          client,
+          sagaWorkflowId,
+          async () => ((await handle.describe()).status.name === 'RUNNING' ? handle.query(sagaProgressQuery) : null),
+          2_000,
+        );
       } catch {
         return null;
       }

@@ -30,6 +30,16 @@ const GATEWAY_OUTAGE_BUDGET_MS = 5 * 60_000;
 /** Patch id: charges wait out gateway outages (before it, an outage past 5 attempts failed the order). */
 export const WAIT_OUT_GATEWAY_OUTAGES_PATCH = 'charge-waits-out-gateway-outages';
 
+/**
+ * Patch id: the saga's final progress goes into the order row with its last move, so an
+ * ended order is read from PostgreSQL (a query on a closed saga replays its history).
+ */
+export const SAGA_OUTCOME_PATCH = 'saga-outcome-in-order-row';
+
+/** The progress as it stands once the saga has ended `as`, for the order row; nothing before the patch. */
+const outcomeFor = (progress: SagaProgress, ended: Partial<SagaProgress>): { sagaOutcome?: SagaProgress } =>
+  wf.patched(SAGA_OUTCOME_PATCH) ? { sagaOutcome: { ...progress, currentStep: null, ...ended } } : {};
+
 const failureType = (error: unknown): string | undefined => {
   const cause = error instanceof wf.ActivityFailure ? error.cause : undefined;
   if (cause instanceof wf.TimeoutFailure) return CHARGE_OUTCOME_UNKNOWN;
@@ -121,7 +131,14 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     reach = 'confirming';
     await step('confirmStock', () => (wf.patched(LOCAL_STOCK_MOVES_PATCH) ? stockLocally.confirmStock(orderId) : confirmStock(orderId)));
 
-    const order = await step('completeOrder', () => markOrderPaid({ orderId, paymentKey: charge.paymentKey, paidAt: charge.approvedAt }));
+    const order = await step('completeOrder', () =>
+      markOrderPaid({
+        orderId,
+        paymentKey: charge.paymentKey,
+        paidAt: charge.approvedAt,
+        ...outcomeFor(progress, { state: 'COMPLETED', completedSteps: [...progress.completedSteps, 'completeOrder'] }),
+      }),
+    );
     progress.currentStep = null;
     setState('COMPLETED');
     return {
@@ -139,7 +156,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     await wf.CancellationScope.nonCancellable(async () => {
       const timings = input.compensationTimings;
       await runCompensations(undoCompensations(orderId, input.userCouponId, reach, timings), { orderId, progress, timings });
-      await markOrderFailed({ orderId, reason });
+      await markOrderFailed({ orderId, reason, ...outcomeFor(progress, { state: 'COMPENSATED' }) });
     });
     setState('COMPENSATED');
     throw wf.ApplicationFailure.create({

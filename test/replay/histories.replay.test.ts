@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
+import { SAGA_OUTCOME_PATCH } from '../../src/workflows/completeOrder';
 import { testEnvironment } from '../support/environment';
 
 /**
@@ -62,6 +63,21 @@ describe('recorded workflow histories replay against today\'s code', () => {
     expect(memoChanges('placeOrder-paid-after-decline.json')).toBe(1);
     expect(failures.get('placeOrder-paid-after-decline.before-order-memo.json')).toBeUndefined();
     expect(failures.get('placeOrder-paid-after-decline.json')).toBeUndefined();
+  });
+
+  it('keeps sagas from before their outcome went into the order row replaying beside those after it', () => {
+    // A patch marker's details hold {"id": <patch id>} as a base64 JSON payload.
+    const patches = (file: string) =>
+      (load(file).history.events as { markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> } }[])
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .flatMap((e) => Object.values(e.markerRecordedEventAttributes!.details ?? {}).flatMap((d) => d.payloads ?? []))
+        .map((p) => JSON.parse(Buffer.from(p.data ?? '', 'base64').toString()).id);
+    const marked = (file: string) => patches(file).includes(SAGA_OUTCOME_PATCH);
+    for (const name of ['completeOrder-paid', 'completeOrder-compensated-after-retries', 'completeOrder-complete-failed']) {
+      expect({ name, before: marked(`${name}.before-saga-outcome.json`), after: marked(`${name}.json`) }).toEqual({ name, before: false, after: true });
+      expect(failures.get(`${name}.before-saga-outcome.json`)).toBeUndefined();
+      expect(failures.get(`${name}.json`)).toBeUndefined();
+    }
   });
 
   it('replays a coupon issuer that continued as new, and the run it handed over to', () => {

@@ -123,7 +123,9 @@ export const orderSchema = z
     saga: z
       .object({
         workflowId: z.string(),
-        progress: sagaProgressSchema.nullable().meta({ description: 'Live from the workflow; null when it cannot be read' }),
+        progress: sagaProgressSchema.nullable().meta({
+          description: 'Live from the workflow while it runs; recorded with the order once it has ended; null when it ended without an outcome (declined, stopped) or cannot be read',
+        }),
       })
       .nullable(),
   })

@@ -137,7 +137,7 @@ export const orderRoutes = (deps: AppDeps) => {
       async handle({ params, principal }) {
         const order = await orders.findWithItems(params.id);
         if (!mayAct(order, principal, false)) throw notFound(params.id);
-        const progress = order.sagaWorkflowId ? await deps.orderWorkflows.sagaProgress(order.sagaWorkflowId) : null;
+        const progress = await deps.orderWorkflows.sagaProgress(order);
         return presentOrder(order, progress);
       },
     }),

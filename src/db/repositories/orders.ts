@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OrderLine, OrderSummary } from '../../contracts/orders';
+import type { OrderLine, OrderSummary, SagaProgress } from '../../contracts/orders';
 import type { OrderStatus } from '../../domain/order';
 
 export interface Order {
@@ -21,6 +21,8 @@ export interface Order {
   paidAt: Date | null;
   failureReason: string | null;
   needsAttention: boolean;
+  /** How its last payment saga ended, once it has (sagas that ended before this was recorded have none). */
+  sagaOutcome: SagaProgress | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -29,7 +31,10 @@ export interface OrderWithItems extends Order {
   items: (OrderLine & { lineAmount: number })[];
 }
 
-export type NewOrder = Omit<Order, 'status' | 'needsAttention' | 'sagaWorkflowId' | 'paymentRequestKey' | 'paymentKey' | 'paidAt' | 'failureReason' | 'createdAt' | 'updatedAt'>;
+export type NewOrder = Omit<
+  Order,
+  'status' | 'needsAttention' | 'sagaWorkflowId' | 'paymentRequestKey' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaOutcome' | 'createdAt' | 'updatedAt'
+>;
 
 const toOrder = (r: Record<string, any>): Order => ({
   id: r.id,
@@ -49,6 +54,7 @@ const toOrder = (r: Record<string, any>): Order => ({
   paidAt: r.paid_at,
   failureReason: r.failure_reason,
   needsAttention: r.needs_attention,
+  sagaOutcome: r.saga_outcome ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -142,7 +148,7 @@ export function createOrderRepository(db: Knex) {
     async update(
       trx: Knex,
       orderId: string,
-      changes: Partial<Pick<Order, 'status' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaWorkflowId' | 'paymentRequestKey'>>,
+      changes: Partial<Pick<Order, 'status' | 'paymentKey' | 'paidAt' | 'failureReason' | 'sagaWorkflowId' | 'paymentRequestKey' | 'sagaOutcome'>>,
     ): Promise<Order> {
       const [row] = await trx('orders')
         .where({ id: orderId })
@@ -153,6 +159,7 @@ export function createOrderRepository(db: Knex) {
           failure_reason: changes.failureReason,
           saga_workflow_id: changes.sagaWorkflowId,
           payment_request_key: changes.paymentRequestKey,
+          saga_outcome: changes.sagaOutcome === undefined ? undefined : JSON.stringify(changes.sagaOutcome),
           updated_at: trx.fn.now(),
         })
         .returning('*');
