@@ -4,7 +4,8 @@ export type { Logger };
 
 /**
  * One JSON event per line for machines; coloured single lines when a person watches a
- * terminal. Secrets never reach the log: auth headers and password fields are redacted.
+ * terminal. Secrets never reach the log: auth headers, passwords, access tokens and card
+ * tokens are redacted (test/startup/npmStart.test.ts greps a debug-level run for them).
  */
 export function createLogger(options: { level: string; name?: string; pretty?: boolean; format?: 'pretty' | 'json' }): Logger {
   // An explicit format (LOG_FORMAT) wins; otherwise pretty on a terminal.
@@ -22,6 +23,12 @@ export function createLogger(options: { level: string; name?: string; pretty?: b
         '*.passwordHash',
         'password',
         'passwordHash',
+        // Access tokens and card tokens, wherever an event carries them (an activity's input included).
+        'accessToken',
+        '*.accessToken',
+        'cardToken',
+        '*.cardToken',
+        '*.*.cardToken',
       ],
       censor: '[redacted]',
     },

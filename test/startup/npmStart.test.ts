@@ -24,6 +24,8 @@ describe('npm start', () => {
   afterAll(() => fs.rm(home.dataDir, { recursive: true, force: true }));
 
   const start = (extraEnv: Record<string, string> = {}) => launchPlatform(home, extraEnv);
+  // Any token the simulator does not know approves: this one stands for a real card's.
+  const CARD_TOKEN = 'tok_card_4242_never_logged';
 
   /**
    * Sends Ctrl-C (SIGINT) or a closed terminal's SIGHUP to the whole tree, as a terminal
@@ -67,9 +69,10 @@ describe('npm start', () => {
     }
   });
 
-  it('comes up, serves, stops cleanly on Ctrl-C or a closed terminal and keeps its data across a restart', async () => {
+  it('comes up, serves, stops cleanly on Ctrl-C or a closed terminal and keeps its data across a restart, and logs no secret', async () => {
     const api = `http://127.0.0.1:${ports.api}`;
-    const first = start();
+    // Debug level: everything any part logs, so the secrets check below sees it all.
+    const first = start({ LOG_LEVEL: 'debug' });
     await first.ready;
     expect(first.output()).toContain(`${api}/api/docs`);
     expect(first.output()).toContain('admin@example.com');
@@ -117,10 +120,18 @@ describe('npm start', () => {
     const paid = await request(api, 'POST', `/api/v1/orders/${placed.body.orderId}/payment`, {
       token: login.body.accessToken,
       headers: { 'idempotency-key': 'npm-start-payment' },
-      body: { cardToken: 'tok_visa' },
+      body: { cardToken: CARD_TOKEN },
     });
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('COMPLETED');
+
+    // No log line of the run (the start-up banner is not one: it prints the dev password
+    // on purpose) holds a password, an access token or the card token.
+    const logLines = first.output().split('\n').filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(50);
+    const secrets = { adminPassword: 'admin-dev-password', customerPassword: 'survives restarts', adminToken: admin.body.accessToken, customerToken: login.body.accessToken, cardToken: CARD_TOKEN };
+    const leaked = Object.entries(secrets).flatMap(([name, secret]) => logLines.filter((line) => line.includes(secret)).map((line) => `${name}: ${line.slice(0, 300)}`));
+    expect(leaked).toEqual([]);
 
     await ctrlC(first);
     for (const port of Object.values(ports)) expect(await portOpen(port)).toBe(false);
