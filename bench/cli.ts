@@ -9,6 +9,7 @@
  *   npm run bench -- checkout-rush [--buyers 500] [--stock 100]
  *   npm run bench -- steady        [--rates 5,10,15,20,30,50,100] [--seconds 60] [--products 50] [--customers 200]
  *   npm run bench -- growth        [--sizes 1000,100000,1000000] [--rate 10] [--seconds 60]
+ *   npm run bench -- login-flood   [--rate 5] [--seconds 20] [--flood 200] [--products 10]
  *   npm run bench -- locking       [--concurrency 10,100,1000] [--repeat 3]   (PostgreSQL only: bench/locking.ts)
  *   npm run bench -- report        (docs/benchmarks.md and its chart from bench/results)
  *
@@ -19,6 +20,7 @@
  * a worker process and N API processes of their own, as docker-compose runs them.
  */
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { noopOrderBaseline, noopWorkflowBaseline, noopWorkflowRateBaseline } from './baselines/noopWorkflows';
@@ -32,6 +34,7 @@ import { writeReport } from './report';
 import { checkoutRush } from './scenarios/checkoutRush';
 import { couponRush } from './scenarios/couponRush';
 import { growth } from './scenarios/growth';
+import { loginFlood } from './scenarios/loginFlood';
 import { steady } from './scenarios/steady';
 
 const scenario = process.argv[2];
@@ -62,6 +65,7 @@ const { values } = parseArgs({
     'max-backlog-seconds': { type: 'string', default: '10' },
     'baseline-seconds': { type: 'string', default: '10' },
     'api-processes': { type: 'string' },
+    flood: { type: 'string', default: '200' },
   },
 });
 
@@ -152,6 +156,23 @@ async function shoppers(platform: BenchPlatform, http: Http) {
   return { admin: await adminToken(http), customers: await customerMaker(http, platform)(positive('customers')) };
 }
 
+async function runLoginFlood(platform: BenchPlatform, http: Http, gateway: Http) {
+  const probes = [];
+  for (let i = 0; i < 20; i++) {
+    const probe = { email: `probe-${randomUUID()}@bench.example`, password: 'a probe password' };
+    const signup = await http.call('POST', '/api/v1/auth/signup', { body: { ...probe, name: 'Probe' }, headers: { 'x-forwarded-for': `192.0.2.${i + 1}` } });
+    if (signup.status !== 201) throw new Error(`probe sign-up failed: ${signup.status} ${JSON.stringify(signup.body)}`);
+    probes.push(probe);
+  }
+  return loginFlood(http, gateway, await shoppers(platform, http), {
+    ratePerSecond: positive('rate'),
+    seconds: positive('seconds'),
+    products: positive('products'),
+    floodConcurrency: positive('flood'),
+    probes,
+  });
+}
+
 const stepOptions = () => ({ products: positive('products'), sloMs: positive('slo-ms'), maxBacklogSeconds: positive('max-backlog-seconds'), seconds: positive('seconds') });
 
 async function main(): Promise<number> {
@@ -159,12 +180,14 @@ async function main(): Promise<number> {
     console.log(`wrote ${await writeReport()}`);
     return 0;
   }
-  const scenarios = ['coupon-rush', 'checkout-rush', 'steady', 'growth'];
+  const scenarios = ['coupon-rush', 'checkout-rush', 'steady', 'growth', 'login-flood'];
   if (!scenarios.includes(scenario)) {
     console.error(`usage: npm run bench -- ${[...scenarios, 'locking', 'report'].join('|')} [options] (see bench/cli.ts)`);
     return 2;
   }
   const topology = topologyOption();
+  // The many-addresses flood comes through X-Forwarded-For, as through one proxy.
+  if (scenario === 'login-flood') process.env.TRUST_PROXY_HOPS ??= '1';
   const platform = await benchPlatform(topology, processesOption());
   const http = createHttp(platform.apiUrls);
   const gateway = createHttp(platform.paymentGatewayUrl, 64);
@@ -175,6 +198,8 @@ async function main(): Promise<number> {
     else if (scenario === 'steady') {
       const measured = await steady(http, gateway, await shoppers(platform, http), { ...stepOptions(), rates: list('rates'), pauseSeconds: 5 });
       result = await withRateBaselines(platform, measured);
+    } else if (scenario === 'login-flood') {
+      result = await runLoginFlood(platform, http, gateway);
     } else {
       const measured = await growth(http, gateway, await shoppers(platform, http), platform.databaseUrl, { ...stepOptions(), ratePerSecond: positive('rate'), sizes: list('sizes') });
       result = await withRateBaselines(platform, measured);

@@ -10,6 +10,7 @@ import * as indexOrphanSweeps from './20261202000100_index_orphan_sweeps';
 import * as addTokenVersion from './20261202000200_add_token_version';
 import * as createAuthRateLimits from './20261202000300_create_auth_rate_limits';
 import * as addSagaOutcome from './20261202000400_add_saga_outcome';
+import * as indexIdempotencyByAge from './20261202000500_index_idempotency_by_age';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -28,6 +29,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202000200_add_token_version': addTokenVersion,
   '20261202000300_create_auth_rate_limits': createAuthRateLimits,
   '20261202000400_add_saga_outcome': addSagaOutcome,
+  '20261202000500_index_idempotency_by_age': indexIdempotencyByAge,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -6,6 +6,7 @@ import { createCouponActivities } from './coupons';
 import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createReconciliationActivities } from './reconciliation';
+import { createRetentionActivities } from './retention';
 import { createStockActivities, type StockLocking } from './stock';
 import { createSweeperActivities } from './sweeper';
 
@@ -28,6 +29,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createPaymentActivities(deps),
   ...createReconciliationActivities(deps),
   ...createSweeperActivities(deps),
+  ...createRetentionActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

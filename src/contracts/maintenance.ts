@@ -65,3 +65,14 @@ export interface SweepReport {
   released: string[];
   alreadyReleasing: string[];
 }
+
+export interface PruneInput {
+  /** How long an Idempotency-Key's stored answer is kept. */
+  retentionMs: number;
+}
+
+export interface PruneReport {
+  /** Records created before this were deleted. */
+  olderThan: string;
+  deleted: number;
+}

@@ -38,3 +38,4 @@ export const releaseOrphanWorkflowId = (orderId: string): string => `release-orp
 /** The schedules `npm start` keeps, and the ids of the workflows they start (plus Temporal's time suffix). */
 export const RECONCILIATION_SCHEDULE_ID = 'reconcile-payments';
 export const SWEEPER_SCHEDULE_ID = 'sweep-orphaned-holds';
+export const IDEMPOTENCY_PRUNE_SCHEDULE_ID = 'prune-idempotency-keys';

@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
-import type { ReconciliationInput, SweepInput } from '../contracts/maintenance';
-import { RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import type { PruneInput, ReconciliationInput, SweepInput } from '../contracts/maintenance';
+import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import type { pruneIdempotencyKeys } from '../workflows/pruneIdempotencyKeys';
 import type { reconcilePayments } from '../workflows/reconcilePayments';
 import type { sweepOrphanedHolds } from '../workflows/sweepOrphanedHolds';
 
@@ -8,8 +9,9 @@ export interface MaintenanceSchedules {
   taskQueue: string;
   reconciliation: ReconciliationInput & { intervalMs: number };
   sweeper: SweepInput & { intervalMs: number };
+  idempotency: PruneInput & { intervalMs: number };
   /** Other ids than the platform's own (tests keep theirs apart). */
-  ids?: { reconciliation: string; sweeper: string };
+  ids?: { reconciliation: string; sweeper: string; idempotency: string };
 }
 
 /**
@@ -19,9 +21,10 @@ export interface MaintenanceSchedules {
 const policiesFor = (intervalMs: number) => ({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) });
 
 function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
-  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID };
+  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID, idempotency: IDEMPOTENCY_PRUNE_SCHEDULE_ID };
   const { intervalMs: reconcileEvery, ...reconciliation } = options.reconciliation;
   const { intervalMs: sweepEvery, ...sweep } = options.sweeper;
+  const { intervalMs: pruneEvery, ...prune } = options.idempotency;
   return [
     {
       scheduleId: ids.reconciliation,
@@ -37,11 +40,18 @@ function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
       policies: policiesFor(sweepEvery),
       memo: { purpose: 'gives back the stock and coupons of orders whose workflows are gone' },
     },
+    {
+      scheduleId: ids.idempotency,
+      spec: { intervals: [{ every: pruneEvery }] },
+      action: { type: 'startWorkflow', workflowType: 'pruneIdempotencyKeys' satisfies (typeof pruneIdempotencyKeys)['name'], workflowId: ids.idempotency, taskQueue: options.taskQueue, args: [prune] },
+      policies: policiesFor(pruneEvery),
+      memo: { purpose: 'forgets the answers stored under Idempotency-Keys past their retention' },
+    },
   ];
 }
 
 /**
- * Creates the reconciliation's and the sweeper's Schedules, or brings existing ones to
+ * Creates the reconciliation's, the sweeper's and the idempotency prune's Schedules, or brings existing ones to
  * these settings (an update, never a second schedule). A paused schedule stays paused:
  * pausing is an operator's decision (docs/operations.md).
  */

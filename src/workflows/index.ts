@@ -7,3 +7,4 @@ export { placeOrder } from './placeOrder';
 export { completeOrder } from './completeOrder';
 export { reconcilePayments } from './reconcilePayments';
 export { sweepOrphanedHolds, releaseOrphanedHold } from './sweepOrphanedHolds';
+export { pruneIdempotencyKeys } from './pruneIdempotencyKeys';

@@ -179,4 +179,13 @@ describe('record workflow histories', () => {
       await shortLived.stop();
     }
   });
+
+  it('records the idempotency prune: a run that deleted records past the retention', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] }, 'record-pruned-key');
+    await stack.db('idempotency_records').where({ user_id: customer.userId }).update({ created_at: new Date(Date.now() - 40 * 86_400_000) });
+    await stack.client.workflow.execute('pruneIdempotencyKeys', { taskQueue: stack.taskQueue, workflowId: 'record-prune', args: [{ retentionMs: 30 * 86_400_000 }] });
+    await save('pruneIdempotencyKeys-pruned', 'record-prune');
+  });
 });
