@@ -24,6 +24,8 @@ export interface LoginFloodOptions {
  */
 export async function loginFlood(http: Http, gateway: Http, shoppers: Shoppers, options: LoginFloodOptions) {
   const step = () => steadyStep(http, gateway, shoppers, { ratePerSecond: options.ratePerSecond, seconds: options.seconds, products: options.products, sloMs: 250, maxBacklogSeconds: 10 });
+  // A first step warms the stack up (JIT, pools, caches); the second is the unloaded figure.
+  await steadyStep(http, gateway, shoppers, { ratePerSecond: options.ratePerSecond, seconds: 5, products: options.products, sloMs: 250, maxBacklogSeconds: 10 });
   const unloaded = await step();
 
   async function underFlood(spread: boolean) {

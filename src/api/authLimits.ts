@@ -26,7 +26,19 @@ const hashed = (kind: string, value: string) => `${kind}:${createHash('sha256').
 export function createAuthLimits(db: Knex, settings: AuthRateLimitSettings) {
   const limiter = (keyPrefix: string, points: number) =>
     points > 0
-      ? new RateLimiterPostgres({ storeClient: db, storeType: 'knex', tableName: 'auth_rate_limits', tableCreated: true, clearExpiredByTimeout: true, keyPrefix, points, duration: WINDOW_SECONDS })
+      ? new RateLimiterPostgres({
+          storeClient: db,
+          storeType: 'knex',
+          tableName: 'auth_rate_limits',
+          tableCreated: true,
+          clearExpiredByTimeout: true,
+          keyPrefix,
+          points,
+          duration: WINDOW_SECONDS,
+          // Once a key is over its limit, this process refuses it from memory until its
+          // window ends: a flood's 429s then cost no query each.
+          inMemoryBlockOnConsumed: points + 1,
+        })
       : undefined;
   const perAddress = limiter('address', settings.perAddressPerMinute);
   const perAccount = limiter('account', settings.perAccountPerMinute);
@@ -77,3 +89,26 @@ export function createAuthLimits(db: Knex, settings: AuthRateLimitSettings) {
 }
 
 export type AuthLimits = ReturnType<typeof createAuthLimits>;
+
+/**
+ * Holds a refused sign-in's answer for `delayMs` before sending it: a client that ignores
+ * Retry-After and floods the endpoint gets one answer per connection per delay, not as
+ * many as the API can write, so its flood stops costing the API the CPU that checkouts
+ * need. At most `maxHeld` answers are held at once; past that they go out at once.
+ */
+export function createTarpit(options: { delayMs: number; maxHeld: number }) {
+  let held = 0;
+  return {
+    async hold(): Promise<void> {
+      if (options.delayMs <= 0 || held >= options.maxHeld) return;
+      held += 1;
+      try {
+        await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+      } finally {
+        held -= 1;
+      }
+    },
+  };
+}
+
+export type Tarpit = ReturnType<typeof createTarpit>;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { HashingGate } from '../auth/passwords';
 import type { SessionCheck } from '../auth/sessions';
-import type { AuthLimits } from './authLimits';
+import type { AuthLimits, Tarpit } from './authLimits';
 import type { TokenService } from '../auth/tokens';
 import type { Logger } from '../logging/logger';
 import type { Checkout } from '../orchestration/checkout';
@@ -19,6 +19,8 @@ export interface AppDeps {
   authLimits: AuthLimits;
   /** The bound on password hashes running and waiting in this process. */
   hashing: HashingGate;
+  /** Holds the 429s of sign-in and sign-up before answering them. */
+  refusalTarpit: Tarpit;
   couponIssuer: CouponIssuer;
   orderWorkflows: OrderWorkflows;
   checkout: Checkout;

@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Principal } from '../auth/tokens';
 import type { ErrorCode } from './errors';
+import { clientGone, ClientGoneError } from './clientGone';
 import { parseRequestPart } from './validate';
 
 /**
@@ -67,6 +68,9 @@ export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard, ch
       const query = route.query ? parseRequestPart(route.query, req.query ?? {}, 'query') : {};
       const headers = route.headers ? parseRequestPart(route.headers, req.headers, 'headers') : {};
       const body = route.body ? parseRequestPart(route.body, req.body, 'body') : undefined;
+      // A client that left while its request was read or queued gets no work started for it.
+      const gone = clientGone(res);
+      if (gone.aborted) throw gone.reason as ClientGoneError;
       const result = await route.handle({ params, query, body, headers, principal: res.locals.principal, req, res });
       if (checkResponses) {
         const check = route.success.schema.safeParse(result);

@@ -36,9 +36,6 @@ export const verifyAgainstDecoy = async (plain: string): Promise<false> => {
 /** No room left to wait for a password hash: the caller answers 429. */
 export class HashingBusyError extends Error {}
 
-/** The request's client left while it waited: its hash is never computed. */
-export class ClientGoneError extends Error {}
-
 /**
  * At most `concurrency` password hashes at once in this process, and at most `queue`
  * waiting for one. Hashing runs on libuv's thread pool, which file and DNS work share:
@@ -47,12 +44,16 @@ export class ClientGoneError extends Error {}
  */
 export function createHashingGate(options: { concurrency: number; queue: number }) {
   const slots = new Sema(options.concurrency);
+  const saturated = () => slots.nrWaiting() >= options.queue;
   return {
+    /** No room to wait: checked before a request spends any other work (rate-limit and account reads) on a hash it could not get. */
+    saturated,
     async run<T>(clientGone: AbortSignal, hash: () => Promise<T>): Promise<T> {
-      if (slots.nrWaiting() >= options.queue) throw new HashingBusyError('too many password checks waiting');
+      if (saturated()) throw new HashingBusyError('too many password checks waiting');
       await slots.acquire();
       try {
-        if (clientGone.aborted) throw new ClientGoneError('the client left before its password was checked');
+        // Its reason says why (src/api/clientGone.ts: the client left).
+        if (clientGone.aborted) throw clientGone.reason;
         return await hash();
       } finally {
         slots.release();

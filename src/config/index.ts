@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { OrderLimits } from '../domain/orderLimits';
@@ -94,9 +95,15 @@ export const envSchema = z.object({
   AUTH_ADDRESS_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(60),
   /** Sign-in attempts per account per minute, from any address; 0 turns it off. */
   AUTH_ACCOUNT_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000).default(10),
-  /** Password hashes running at once per API process, and waiting beyond them (then 429). */
-  PASSWORD_HASHING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Password hashes running at once per API process (each takes a core for ~50 ms; half
+   * the cores by default, so a flood of sign-ins leaves the rest to checkouts), and how
+   * many may wait beyond them (then 429).
+   */
+  PASSWORD_HASHING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   PASSWORD_HASHING_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  /** How long a sign-in or sign-up refused 429 is held before it is answered (at most 1,000 held at once); 0 answers at once. */
+  AUTH_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   /** Express's `trust proxy`: how many proxies in front set X-Forwarded-For (the client address the limits count). 0: none. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** How long an API process trusts an account's role and token version it has read: the window in which a logout, a role change or a deletion reaches every process. */
@@ -141,6 +148,7 @@ export interface Config {
     adminPassword: string;
     limits: { perAddressPerMinute: number; perAccountPerMinute: number };
     hashing: { concurrency: number; queue: number };
+    refusalDelayMs: number;
   };
   http: { bodyLimit: string; corsOrigins: string[]; trustProxyHops: number };
   orders: { reservationTtlMs: number; stockLocking: Env['STOCK_LOCKING']; limits: OrderLimits };
@@ -228,6 +236,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sessionCacheTtlMs: env.AUTH_SESSION_CACHE_SECONDS * 1000,
       limits: { perAddressPerMinute: env.AUTH_ADDRESS_LIMIT_PER_MINUTE, perAccountPerMinute: env.AUTH_ACCOUNT_LIMIT_PER_MINUTE },
       hashing: { concurrency: env.PASSWORD_HASHING_CONCURRENCY, queue: env.PASSWORD_HASHING_QUEUE },
+      refusalDelayMs: env.AUTH_REFUSAL_DELAY_MS,
       adminEmail: env.ADMIN_EMAIL.toLowerCase(),
       adminPassword: env.ADMIN_PASSWORD,
     },

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { createApp } from '../api/app';
 import { serveApi } from '../api/server';
 import { resolveJwtSecret } from '../auth/jwtSecret';
-import { createAuthLimits } from '../api/authLimits';
+import { createAuthLimits, createTarpit } from '../api/authLimits';
 import { createHashingGate, hashPassword } from '../auth/passwords';
 import { createSessionCheck } from '../auth/sessions';
 import { createTokenService } from '../auth/tokens';
@@ -84,6 +84,7 @@ export async function startApiRole(
     sessions: createSessionCheck(db, { cacheTtlMs: config.auth.sessionCacheTtlMs }),
     authLimits: createAuthLimits(db, config.auth.limits),
     hashing: createHashingGate(config.auth.hashing),
+    refusalTarpit: createTarpit({ delayMs: config.auth.refusalDelayMs, maxHeld: 1_000 }),
     trustProxyHops: config.http.trustProxyHops,
     ...createOrchestration({
       db,

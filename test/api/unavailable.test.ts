@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/api/app';
-import { createAuthLimits } from '../../src/api/authLimits';
+import { createAuthLimits, createTarpit } from '../../src/api/authLimits';
 import { createHashingGate } from '../../src/auth/passwords';
 import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService } from '../../src/auth/tokens';
@@ -34,6 +34,7 @@ describe('a backing service is down', () => {
       sessions: createSessionCheck(db, { cacheTtlMs: 1000 }),
       authLimits: createAuthLimits(db, { perAddressPerMinute: 0, perAccountPerMinute: 0 }),
       hashing: createHashingGate({ concurrency: 2, queue: 64 }),
+      refusalTarpit: createTarpit({ delayMs: 0, maxHeld: 0 }),
       ...createOrchestration({ db, client, taskQueue: 'unused', resultTimeoutMs: 1000, reservationTtlMs: 60_000 }),
       checkReadiness: createReadinessCheck(db, connection),
       bodyLimit: '100kb',

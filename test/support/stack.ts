@@ -6,7 +6,7 @@ import type { StockLocking } from '../../src/activities/stock';
 import type { OrderLimits } from '../../src/domain/orderLimits';
 import { createApp } from '../../src/api/app';
 import { serveApi } from '../../src/api/server';
-import { createAuthLimits, type AuthRateLimitSettings } from '../../src/api/authLimits';
+import { createAuthLimits, createTarpit, type AuthRateLimitSettings } from '../../src/api/authLimits';
 import { createHashingGate } from '../../src/auth/passwords';
 import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
@@ -87,6 +87,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     sessions: createSessionCheck(db, { cacheTtlMs: options.sessionCacheTtlMs ?? 10_000 }),
     authLimits: createAuthLimits(db, options.authLimits ?? { perAddressPerMinute: 0, perAccountPerMinute: 0 }),
     hashing: createHashingGate(options.hashing ?? { concurrency: 2, queue: 64 }),
+    // Refusals answered at once: the tarpit has a test of its own (test/unit/hashingGate.test.ts).
+    refusalTarpit: createTarpit({ delayMs: 0, maxHeld: 0 }),
     trustProxyHops: options.trustProxyHops,
     ...createOrchestration({
       db,

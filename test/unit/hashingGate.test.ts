@@ -1,8 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ClientGoneError, createHashingGate, HashingBusyError } from '../../src/auth/passwords';
-import { clientGone } from '../../src/api/clientGone';
+import { createHashingGate, HashingBusyError } from '../../src/auth/passwords';
+import { createTarpit } from '../../src/api/authLimits';
+import { clientGone, ClientGoneError } from '../../src/api/clientGone';
 
 describe('the password-hashing gate', () => {
   const open = () => new AbortController().signal;
@@ -19,7 +20,7 @@ describe('the password-hashing gate', () => {
     });
     await expect(gate.run(open(), async () => 'third')).rejects.toBeInstanceOf(HashingBusyError);
 
-    leaving.abort();
+    leaving.abort(new ClientGoneError('left'));
     finish();
     expect(await running).toBe('first');
     await expect(waiting).rejects.toBeInstanceOf(ClientGoneError);
@@ -55,6 +56,32 @@ describe('the password-hashing gate', () => {
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('holds a refusal for the tarpit\'s delay, at most `maxHeld` at once, and lets the rest through at once', async () => {
+    jest.useFakeTimers();
+    try {
+      const tarpit = createTarpit({ delayMs: 1_000, maxHeld: 2 });
+      const released: number[] = [];
+      const holds = [1, 2, 3].map((n) => tarpit.hold().then(() => released.push(n)));
+      await Promise.resolve();
+      await Promise.resolve();
+      // The third found two held already: it is not held.
+      expect(released).toEqual([3]);
+      jest.advanceTimersByTime(999);
+      await Promise.resolve();
+      expect(released).toEqual([3]);
+      jest.advanceTimersByTime(1);
+      await Promise.all(holds);
+      expect(released).toEqual([3, 1, 2]);
+      // Released, the room is there again.
+      const again = tarpit.hold().then(() => released.push(4));
+      jest.advanceTimersByTime(1_000);
+      await again;
+      expect(released).toEqual([3, 1, 2, 4]);
+    } finally {
+      jest.useRealTimers();
     }
   });
 });

@@ -1,10 +1,10 @@
 import { ServiceError, WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { NextFunction, Request, Response } from 'express';
 import { KnexTimeoutError } from 'knex';
-import { ClientGoneError } from '../../auth/passwords';
 import type { Logger } from '../../logging/logger';
 import type { CodedError } from '../../domain/errors';
 import { OutcomePendingError } from '../../orchestration/awaitOutcome';
+import { ClientGoneError } from '../clientGone';
 import { ApiError, errorBody, isAnswerable, statusOf, type ErrorCode } from '../errors';
 
 interface BodyParserError {

@@ -23,15 +23,32 @@ const loginBody = z.strictObject({
 export const authRoutes = (deps: AppDeps) => {
   const users = createUserRepository(deps.db);
 
+  /** A refusal for too many attempts is answered after the tarpit's delay (src/api/authLimits.ts). */
+  async function slowRefusals<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'RATE_LIMITED') await deps.refusalTarpit.hold();
+      throw error;
+    }
+  }
+
+  const busy = (res: Response) => {
+    res.setHeader('Retry-After', '1');
+    return new ApiError('RATE_LIMITED', 'too many sign-ins at once; retry in a second', { retryAfterSeconds: 1 });
+  };
+
+  /** Refuses at once, before any query, when the hashing queue is full (a flood from many addresses). */
+  function refuseIfSaturated(res: Response): void {
+    if (deps.hashing.saturated()) throw busy(res);
+  }
+
   /** A password hash through the process's bound; a full queue is a 429, a client that left gets none. */
   async function hashed<T>(res: Response, work: () => Promise<T>): Promise<T> {
     try {
       return await deps.hashing.run(clientGone(res), work);
     } catch (error) {
-      if (error instanceof HashingBusyError) {
-        res.setHeader('Retry-After', '1');
-        throw new ApiError('RATE_LIMITED', 'too many sign-ins at once; retry in a second', { retryAfterSeconds: 1 });
-      }
+      if (error instanceof HashingBusyError) throw busy(res);
       throw error;
     }
   }
@@ -47,8 +64,11 @@ export const authRoutes = (deps: AppDeps) => {
       success: { status: 201, description: 'Account created', schema: z.object({ userId: z.uuid() }) },
       errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        await deps.authLimits.admit(req, res);
-        const passwordHash = await hashed(res, () => hashPassword(body.password));
+        const passwordHash = await slowRefusals(async () => {
+          refuseIfSaturated(res);
+          await deps.authLimits.admit(req, res);
+          return hashed(res, () => hashPassword(body.password));
+        });
         try {
           const user = await users.insert({ email: body.email, name: body.name, passwordHash, role: 'customer' });
           return { userId: user.id };
@@ -72,9 +92,12 @@ export const authRoutes = (deps: AppDeps) => {
       },
       errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        await deps.authLimits.admit(req, res, body.email);
-        const user = await users.findByEmail(body.email);
-        const valid = await hashed(res, () => (user ? verifyPassword(user.passwordHash, body.password) : verifyAgainstDecoy(body.password)));
+        const { user, valid } = await slowRefusals(async () => {
+          refuseIfSaturated(res);
+          await deps.authLimits.admit(req, res, body.email);
+          const found = await users.findByEmail(body.email);
+          return { user: found, valid: await hashed(res, () => (found ? verifyPassword(found.passwordHash, body.password) : verifyAgainstDecoy(body.password))) };
+        });
         if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
         return deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
       },
