@@ -8,6 +8,9 @@ import { launchPlatform, platformHome, signalTree, type PlatformPorts } from '..
 
 const { EventType } = temporal.api.enums.v1;
 
+// Forty customers sign up and in from this one address: more than its sign-in limit allows.
+const MANY_SIGN_INS = { AUTH_ADDRESS_LIMIT_PER_MINUTE: '0' };
+
 /**
  * A crash in the middle of a coupon rush: the whole tree (API, worker, embedded
  * PostgreSQL, Temporal dev server) is SIGKILLed while claims are in flight, then started
@@ -24,7 +27,7 @@ describe('crash in the middle of a rush', () => {
   it('recovers every interrupted claim and keeps exact counts', async () => {
     const api = `http://127.0.0.1:${home.ports.api}/api/v1`;
     const quantity = 20;
-    const first = launchPlatform(home);
+    const first = launchPlatform(home, MANY_SIGN_INS);
     await first.ready;
 
     const admin = await request(api, 'POST', '/auth/login', { body: { email: 'admin@example.com', password: 'admin-dev-password' } });
@@ -58,7 +61,7 @@ describe('crash in the middle of a rush', () => {
     await first.exited;
     await Promise.all(inFlight);
 
-    const second = launchPlatform(home);
+    const second = launchPlatform(home, MANY_SIGN_INS);
     await second.ready;
     const connection = await Connection.connect({ address: `127.0.0.1:${home.ports.temporal}` });
     const db = createDb({ url: `postgres://postgres:postgres@127.0.0.1:${home.ports.pg}/order_platform`, poolMax: 2 });
