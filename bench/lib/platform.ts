@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/logging/logger';
-import { freePort } from '../../src/platform/ports';
+import { freePort, freePorts } from '../../src/platform/ports';
 import { startPlatform } from '../../src/platform/start';
 import { temporalServerSettings } from '../../src/temporal/serverSettings';
 import { launchRole, type RoleProcess } from './roleProcesses';
@@ -118,15 +118,16 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     };
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-bench-'));
+  const ports = await freePorts(5);
   const configured = loadConfig({
     ...process.env,
     NODE_ENV: 'development',
     DATA_DIR: dataDir,
-    PORT: String(await freePort()),
-    EMBEDDED_PG_PORT: String(await freePort()),
-    TEMPORAL_DEV_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    PAYMENT_GATEWAY_PORT: String(await freePort()),
+    PORT: String(ports[0]),
+    EMBEDDED_PG_PORT: String(ports[1]),
+    TEMPORAL_DEV_PORT: String(ports[2]),
+    TEMPORAL_UI_PORT: String(ports[3]),
+    PAYMENT_GATEWAY_PORT: String(ports[4]),
     PAYMENT_GATEWAY_URL: '',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',

@@ -12,7 +12,7 @@ import { registerSearchAttributes } from '../../src/temporal/registerSearchAttri
 import { startTemporalDevServer } from '../../src/temporal/devServer';
 import { workflowsPath } from '../../src/temporal/worker';
 import { publishTestEnvironment } from './environment';
-import { freePort } from './ports';
+import { freePort, freePorts } from './ports';
 
 /**
  * Starts the real parts once per run: PostgreSQL (embedded, or a fresh database on
@@ -36,11 +36,12 @@ export default async function globalSetup(): Promise<void> {
   let temporalAddress = process.env.TEST_TEMPORAL_ADDRESS;
   let temporalUiUrl = process.env.TEST_TEMPORAL_UI_URL;
   if (!temporalAddress) {
+    const [port, uiPort] = await freePorts(2);
     const server = await startTemporalDevServer({
       cliPath: temporalCliPath,
-      port: await freePort(),
+      port,
       // The Web UI too: the browser test drives it as ops would.
-      uiPort: await freePort(),
+      uiPort,
       namespace: 'default',
       logFile: path.join(workDir, 'temporal.log'),
     });

@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnvironment } from './environment';
-import { freePort } from './ports';
+import { freePorts } from './ports';
 
 export interface PlatformPorts {
   api: number;
@@ -27,7 +27,8 @@ const startScript: string = require('../../package.json').scripts.start;
 /** A fresh data folder (mode 700, as `mktemp -d` makes it) and free ports. */
 export async function platformHome(): Promise<{ dataDir: string; ports: PlatformPorts }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
-  return { dataDir, ports: { api: await freePort(), pg: await freePort(), temporal: await freePort(), ui: await freePort(), gateway: await freePort() } };
+  const [api, pg, temporal, ui, gateway] = await freePorts(5);
+  return { dataDir, ports: { api, pg, temporal, ui, gateway } };
 }
 
 /**

@@ -1,1 +1,1 @@
-export { freePort } from '../../src/platform/ports';
+export { freePort, freePorts } from '../../src/platform/ports';
