@@ -124,7 +124,9 @@ export interface GeneratedRequest {
 }
 
 export function requestOf(op: Operation, doc: any, pools: Pools): fc.Arbitrary<GeneratedRequest> {
-  const segment = fc.oneof({ weight: 3, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom(...pools.ids)) }, { weight: 1, arbitrary: hostileStrings.map((s) => encodeURIComponent(s).slice(0, 3000)) });
+  // An empty segment would address another path (a route of its own, or none): not this operation.
+  const hostileSegment = hostileStrings.map((s) => encodeURIComponent(s).slice(0, 3000)).filter((s) => s.length > 0);
+  const segment = fc.oneof({ weight: 3, arbitrary: fc.oneof(fc.uuid(), fc.constantFrom(...pools.ids)) }, { weight: 1, arbitrary: hostileSegment });
   const params = fc.tuple(...op.pathParams.map(() => segment));
   const query = fc.record(
     Object.fromEntries(op.queryParams.map((p) => [p.name, valueOf(p.schema, doc, pools).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))])),
