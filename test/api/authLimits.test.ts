@@ -43,6 +43,13 @@ describe('rate limits on sign-in and sign-up', () => {
     expect((await login(stack, user.email, 'correct horse battery', address())).status).toBe(200);
   });
 
+  it('lets exactly the limit through when twenty attempts from one address arrive at once', async () => {
+    const ip = address();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => login(stack, `nobody-${randomUUID()}@test.example`, 'wrong password', ip)));
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(5);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(15);
+  });
+
   it('refuses an account past its limit from any address, and leaves other accounts alone', async () => {
     const [target, bystander] = [await account(stack), await account(stack)];
     const answers = [];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { HashingBusyError, hashPassword, verifyAgainstDecoy, verifyPassword } from '../../auth/passwords';
 import { clientGone } from '../clientGone';
 import { createUserRepository, EmailTakenError } from '../../db/repositories/users';
@@ -20,36 +20,29 @@ const loginBody = z.strictObject({
   password: z.string().min(1).max(128),
 });
 
+const busy = (res: Response) => {
+  res.setHeader('Retry-After', '1');
+  return new ApiError('RATE_LIMITED', 'too many sign-ins at once; retry in a second', { retryAfterSeconds: 1 });
+};
+
 export const authRoutes = (deps: AppDeps) => {
   const users = createUserRepository(deps.db);
 
-  /** A refusal for too many attempts is answered after the tarpit's delay (src/api/authLimits.ts). */
-  async function slowRefusals<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * One sign-in or sign-up attempt: refused 429 at once when the hashing queue is full
+   * (before any query), then when a rate limit is passed, and otherwise `work` (which
+   * hashes) runs under the process's hashing bound, skipped if the client has left. A
+   * refusal is held by the tarpit before it is answered.
+   */
+  async function attempt<T>(req: Request, res: Response, account: string | undefined, work: () => Promise<T>): Promise<T> {
     try {
-      return await work();
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'RATE_LIMITED') await deps.refusalTarpit.hold();
-      throw error;
-    }
-  }
-
-  const busy = (res: Response) => {
-    res.setHeader('Retry-After', '1');
-    return new ApiError('RATE_LIMITED', 'too many sign-ins at once; retry in a second', { retryAfterSeconds: 1 });
-  };
-
-  /** Refuses at once, before any query, when the hashing queue is full (a flood from many addresses). */
-  function refuseIfSaturated(res: Response): void {
-    if (deps.hashing.saturated()) throw busy(res);
-  }
-
-  /** A password hash through the process's bound; a full queue is a 429, a client that left gets none. */
-  async function hashed<T>(res: Response, work: () => Promise<T>): Promise<T> {
-    try {
+      if (deps.hashing.saturated()) throw new HashingBusyError('too many password checks waiting');
+      await deps.authLimits.admit(req, res, account);
       return await deps.hashing.run(clientGone(res), work);
     } catch (error) {
-      if (error instanceof HashingBusyError) throw busy(res);
-      throw error;
+      const refusal = error instanceof HashingBusyError ? busy(res) : error;
+      if (refusal instanceof ApiError && refusal.code === 'RATE_LIMITED') await deps.refusalTarpit.hold();
+      throw refusal;
     }
   }
 
@@ -64,11 +57,7 @@ export const authRoutes = (deps: AppDeps) => {
       success: { status: 201, description: 'Account created', schema: z.object({ userId: z.uuid() }) },
       errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        const passwordHash = await slowRefusals(async () => {
-          refuseIfSaturated(res);
-          await deps.authLimits.admit(req, res);
-          return hashed(res, () => hashPassword(body.password));
-        });
+        const passwordHash = await attempt(req, res, undefined, () => hashPassword(body.password));
         try {
           const user = await users.insert({ email: body.email, name: body.name, passwordHash, role: 'customer' });
           return { userId: user.id };
@@ -92,11 +81,9 @@ export const authRoutes = (deps: AppDeps) => {
       },
       errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        const { user, valid } = await slowRefusals(async () => {
-          refuseIfSaturated(res);
-          await deps.authLimits.admit(req, res, body.email);
+        const { user, valid } = await attempt(req, res, body.email, async () => {
           const found = await users.findByEmail(body.email);
-          return { user: found, valid: await hashed(res, () => (found ? verifyPassword(found.passwordHash, body.password) : verifyAgainstDecoy(body.password))) };
+          return { user: found, valid: found ? await verifyPassword(found.passwordHash, body.password) : await verifyAgainstDecoy(body.password) };
         });
         if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
         return deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });

@@ -88,7 +88,9 @@ export function createOrderRepository(db: Knex) {
      * limit on holdings holds under concurrency.
      */
     async lockHoldingsOf(trx: Knex.Transaction, userId: string): Promise<{ pendingOrders: number; reservedUnits: number }> {
-      await trx('users').where({ id: userId }).forUpdate().first('id');
+      // NO KEY UPDATE: it queues this customer's placements, yet not the foreign-key checks
+      // of rows that merely reference the customer (a claim, a cart line, an idempotency record).
+      await trx('users').where({ id: userId }).forNoKeyUpdate().first('id');
       const [row] = await trx('orders as o')
         .join('order_items as i', 'i.order_id', 'o.id')
         .where({ 'o.user_id': userId, 'o.status': 'PENDING_PAYMENT' })
