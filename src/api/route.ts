@@ -63,7 +63,12 @@ export type Guard = (access: Access) => (req: Request, res: Response, next: (err
  */
 export function mountRoutes(router: Router, routes: AnyRoute[], guard: Guard, checkResponses: boolean): void {
   for (const route of routes) {
-    router[route.method](route.path, guard(route.access), async (req: Request, res: Response) => {
+    // The matched template, for metrics: refusals leave the router before they are answered.
+    const nameRoute = (req: Request, res: Response, next: () => void) => {
+      res.locals.route = `${req.baseUrl}${route.path}`;
+      next();
+    };
+    router[route.method](route.path, nameRoute, guard(route.access), async (req: Request, res: Response) => {
       const params = route.params ? parseRequestPart(route.params, req.params, 'params') : {};
       const query = route.query ? parseRequestPart(route.query, req.query ?? {}, 'query') : {};
       const headers = route.headers ? parseRequestPart(route.headers, req.headers, 'headers') : {};

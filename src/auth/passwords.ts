@@ -21,15 +21,23 @@ export const verifyPassword = async (hash: string, plain: string): Promise<boole
   }
 };
 
+/** Who computes the hashes: this process, or a low-priority one of its own (src/auth/hashingProcess.ts). */
+export interface Hasher {
+  hash(plain: string): Promise<string>;
+  verify(hash: string, plain: string): Promise<boolean>;
+}
+
+export const inProcessHasher: Hasher = { hash: hashPassword, verify: verifyPassword };
+
 let decoyHash: Promise<string> | undefined;
 
 /**
  * Spends the same time as a real check when the email is unknown, so login response
  * times do not reveal which addresses are registered.
  */
-export const verifyAgainstDecoy = async (plain: string): Promise<false> => {
+export const verifyAgainstDecoy = async (hasher: Hasher, plain: string): Promise<false> => {
   decoyHash ??= hashPassword('decoy-password-that-never-matches');
-  await verifyPassword(await decoyHash, plain);
+  await hasher.verify(await decoyHash, plain);
   return false;
 };
 
@@ -37,24 +45,25 @@ export const verifyAgainstDecoy = async (plain: string): Promise<false> => {
 export class HashingBusyError extends Error {}
 
 /**
- * At most `concurrency` password hashes at once in this process, and at most `queue`
- * waiting for one. Hashing runs on libuv's thread pool, which file and DNS work share:
- * unbounded, a flood of logins fills it and every other request waits behind them. A
- * waiter whose client has gone is dropped before its hash starts.
+ * At most `concurrency` password hashes at once for this process, and at most `queue`
+ * waiting for one, computed by `hasher`. Unbounded, a flood of logins would take every
+ * core (and, in-process, libuv's thread pool, which file and DNS work share). A waiter
+ * whose client has gone is dropped before its hash starts.
  */
-export function createHashingGate(options: { concurrency: number; queue: number }) {
+export function createHashingGate(options: { concurrency: number; queue: number; hasher?: Hasher }) {
+  const hasher = options.hasher ?? inProcessHasher;
   const slots = new Sema(options.concurrency);
   const saturated = () => slots.nrWaiting() >= options.queue;
   return {
     /** No room to wait: checked before a request spends any other work (rate-limit and account reads) on a hash it could not get. */
     saturated,
-    async run<T>(clientGone: AbortSignal, hash: () => Promise<T>): Promise<T> {
+    async run<T>(clientGone: AbortSignal, hash: (hasher: Hasher) => Promise<T>): Promise<T> {
       if (saturated()) throw new HashingBusyError('too many password checks waiting');
       await slots.acquire();
       try {
         // Its reason says why (src/api/clientGone.ts: the client left).
         if (clientGone.aborted) throw clientGone.reason;
-        return await hash();
+        return await hash(hasher);
       } finally {
         slots.release();
       }

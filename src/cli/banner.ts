@@ -9,6 +9,7 @@ export function banner(config: Config, platform: RunningPlatform): string {
     rows.push(['API', `${platform.apiUrl}/api/v1`]);
     rows.push(['API docs', `${platform.apiUrl}/api/docs`]);
     rows.push(['Health', `${platform.apiUrl}/readyz`]);
+    if (platform.apiMetricsUrl) rows.push(['API metrics', platform.apiMetricsUrl]);
   }
   rows.push(['Temporal', platform.temporalAddress]);
   rows.push(['Temporal Web UI', platform.temporalUiUrl ?? '(set TEMPORAL_UI_URL to show it here)']);

@@ -26,6 +26,8 @@ export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().default('127.0.0.1'),
   PORT: port.default(3000),
+  /** Where an API process serves GET /metrics (Prometheus text format); 0 lets the OS pick (the banner shows it). */
+  API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
@@ -102,6 +104,11 @@ export const envSchema = z.object({
    */
   PASSWORD_HASHING_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   PASSWORD_HASHING_QUEUE: z.coerce.number().int().min(0).max(10_000).default(64),
+  /**
+   * The CPU priority (nice value, 0..19) of the process an API process hashes passwords
+   * in: higher yields the cores to checkout sooner when both want them.
+   */
+  PASSWORD_HASHING_NICENESS: z.coerce.number().int().min(0).max(19).default(10),
   /** How long a sign-in or sign-up refused 429 is held before it is answered (at most 1,000 held at once); 0 answers at once. */
   AUTH_REFUSAL_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(1000),
   /** Express's `trust proxy`: how many proxies in front set X-Forwarded-For (the client address the limits count). 0: none. */
@@ -126,6 +133,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
+  metrics: { apiPort: number };
   logLevel: Env['LOG_LEVEL'];
   logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
@@ -147,7 +155,7 @@ export interface Config {
     adminEmail: string;
     adminPassword: string;
     limits: { perAddressPerMinute: number; perAccountPerMinute: number };
-    hashing: { concurrency: number; queue: number };
+    hashing: { concurrency: number; queue: number; niceness: number };
     refusalDelayMs: number;
   };
   http: { bodyLimit: string; corsOrigins: string[]; trustProxyHops: number };
@@ -216,6 +224,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
+    metrics: { apiPort: env.API_METRICS_PORT },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     dataDir: path.resolve(env.DATA_DIR),
@@ -235,7 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       jwtTtlSeconds: env.JWT_TTL_SECONDS,
       sessionCacheTtlMs: env.AUTH_SESSION_CACHE_SECONDS * 1000,
       limits: { perAddressPerMinute: env.AUTH_ADDRESS_LIMIT_PER_MINUTE, perAccountPerMinute: env.AUTH_ACCOUNT_LIMIT_PER_MINUTE },
-      hashing: { concurrency: env.PASSWORD_HASHING_CONCURRENCY, queue: env.PASSWORD_HASHING_QUEUE },
+      hashing: { concurrency: env.PASSWORD_HASHING_CONCURRENCY, queue: env.PASSWORD_HASHING_QUEUE, niceness: env.PASSWORD_HASHING_NICENESS },
       refusalDelayMs: env.AUTH_REFUSAL_DELAY_MS,
       adminEmail: env.ADMIN_EMAIL.toLowerCase(),
       adminPassword: env.ADMIN_PASSWORD,

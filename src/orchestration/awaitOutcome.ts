@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { workflowWaits } from '../metrics/apiMetrics';
 
 /** The workflow is accepted and running, but its outcome is not known yet. */
 export class OutcomePendingError extends Error {
@@ -24,12 +25,14 @@ export async function awaitOutcome<T>(
 ): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  workflowWaits.inc();
   try {
     return await client.withAbortSignal(controller.signal, outcome);
   } catch (error) {
     if (controller.signal.aborted) throw new OutcomePendingError(workflowId, timeoutMs);
     throw error;
   } finally {
+    workflowWaits.dec();
     clearTimeout(timer);
   }
 }

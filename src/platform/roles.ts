@@ -6,6 +6,10 @@ import { serveApi } from '../api/server';
 import { resolveJwtSecret } from '../auth/jwtSecret';
 import { createAuthLimits, createTarpit } from '../api/authLimits';
 import { createHashingGate, hashPassword } from '../auth/passwords';
+import { startHashingProcess } from '../auth/hashingProcess';
+import { observeDatabasePool } from '../metrics/apiMetrics';
+import { metricsRegistry } from '../metrics/registry';
+import { serveMetrics } from '../metrics/server';
 import { createSessionCheck } from '../auth/sessions';
 import { createTokenService } from '../auth/tokens';
 import type { Config } from '../config';
@@ -64,13 +68,18 @@ export async function startApiRole(
     localGateway?: SupervisedService<RunningService>;
   },
   shutdown: ShutdownStack,
-): Promise<string> {
+): Promise<{ url: string; metricsUrl: string }> {
   const { config, logger, db } = deps;
   await assertPortFree(config.port, config.host, 'PORT');
+  observeDatabasePool(db, 'api');
+  const metrics = await serveMetrics(metricsRegistry, config.metrics.apiPort, config.host);
+  shutdown.push('API metrics', () => metrics.close());
   await createUserRepository(db).upsertAdmin({
     email: config.auth.adminEmail,
     passwordHash: await hashPassword(config.auth.adminPassword),
   });
+  const hashingProcess = startHashingProcess({ niceness: config.auth.hashing.niceness });
+  shutdown.push('password-hashing process', () => hashingProcess.close());
   const probeDb = readinessPool(deps.databaseUrl);
   shutdown.push('readiness pool', () => probeDb.destroy());
   const tokens = createTokenService({
@@ -83,7 +92,7 @@ export async function startApiRole(
     tokens,
     sessions: createSessionCheck(db, { cacheTtlMs: config.auth.sessionCacheTtlMs }),
     authLimits: createAuthLimits(db, config.auth.limits),
-    hashing: createHashingGate(config.auth.hashing),
+    hashing: createHashingGate({ ...config.auth.hashing, hasher: hashingProcess }),
     refusalTarpit: createTarpit({ delayMs: config.auth.refusalDelayMs, maxHeld: 1_000 }),
     trustProxyHops: config.http.trustProxyHops,
     ...createOrchestration({
@@ -110,5 +119,5 @@ export async function startApiRole(
       }),
   );
   const { port } = server.address() as AddressInfo;
-  return `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  return { url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`, metricsUrl: metrics.url };
 }

@@ -13,6 +13,8 @@ export type Role = 'api' | 'worker';
 
 export interface RunningPlatform {
   apiUrl?: string;
+  /** Where the API process's metrics are scraped (GET /metrics). */
+  apiMetricsUrl?: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   paymentGatewayUrl?: string;
@@ -71,12 +73,13 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     const worker = roles.includes('worker')
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
       : { stopped: new Promise<void>(() => undefined), settings: undefined };
-    const apiUrl = roles.includes('api')
+    const api = roles.includes('api')
       ? await startApiRole({ config, logger, db, databaseUrl, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
       : undefined;
 
     return {
-      apiUrl,
+      apiUrl: api?.url,
+      apiMetricsUrl: api?.metricsUrl,
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
       paymentGatewayUrl,

@@ -53,6 +53,8 @@ export function launchPlatform(
       TEMPORAL_DEV_PORT: String(home.ports.temporal),
       TEMPORAL_UI_PORT: String(home.ports.ui),
       PAYMENT_GATEWAY_PORT: String(home.ports.gateway),
+      // Several platforms may run at once (tests, a bench beside them): the OS picks.
+      API_METRICS_PORT: '0',
       PAYMENT_GATEWAY_URL: '',
       TEMPORAL_CLI: testEnvironment().temporalCliPath,
       DATABASE_URL: '',

@@ -66,6 +66,7 @@ export const createErrorHandler =
     }
     const apiError = toApiError(error);
     const status = statusOf[apiError.code];
+    res.locals.errorCode = apiError.code;
     if (error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError) res.setHeader('Retry-After', '1');
     // Our own 503s (a service away, an outcome still pending) are expected states, not bugs.
     const expected = isAnswerable(error) || error instanceof OutcomePendingError || error instanceof WorkflowUpdateFailedError;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Request, Response } from 'express';
-import { HashingBusyError, hashPassword, verifyAgainstDecoy, verifyPassword } from '../../auth/passwords';
+import { HashingBusyError, verifyAgainstDecoy, type Hasher } from '../../auth/passwords';
 import { clientGone } from '../clientGone';
 import { createUserRepository, EmailTakenError } from '../../db/repositories/users';
 import type { AppDeps } from '../deps';
@@ -34,7 +34,7 @@ export const authRoutes = (deps: AppDeps) => {
    * hashes) runs under the process's hashing bound, skipped if the client has left. A
    * refusal is held by the tarpit before it is answered.
    */
-  async function attempt<T>(req: Request, res: Response, account: string | undefined, work: () => Promise<T>): Promise<T> {
+  async function attempt<T>(req: Request, res: Response, account: string | undefined, work: (hasher: Hasher) => Promise<T>): Promise<T> {
     try {
       if (deps.hashing.saturated()) throw new HashingBusyError('too many password checks waiting');
       await deps.authLimits.admit(req, res, account);
@@ -57,7 +57,7 @@ export const authRoutes = (deps: AppDeps) => {
       success: { status: 201, description: 'Account created', schema: z.object({ userId: z.uuid() }) },
       errors: ['VALIDATION_FAILED', 'EMAIL_TAKEN', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        const passwordHash = await attempt(req, res, undefined, () => hashPassword(body.password));
+        const passwordHash = await attempt(req, res, undefined, (hasher) => hasher.hash(body.password));
         try {
           const user = await users.insert({ email: body.email, name: body.name, passwordHash, role: 'customer' });
           return { userId: user.id };
@@ -81,9 +81,9 @@ export const authRoutes = (deps: AppDeps) => {
       },
       errors: ['VALIDATION_FAILED', 'INVALID_CREDENTIALS', 'RATE_LIMITED'],
       async handle({ body, req, res }) {
-        const { user, valid } = await attempt(req, res, body.email, async () => {
+        const { user, valid } = await attempt(req, res, body.email, async (hasher) => {
           const found = await users.findByEmail(body.email);
-          return { user: found, valid: found ? await verifyPassword(found.passwordHash, body.password) : await verifyAgainstDecoy(body.password) };
+          return { user: found, valid: found ? await hasher.verify(found.passwordHash, body.password) : await verifyAgainstDecoy(hasher, body.password) };
         });
         if (!user || !valid) throw new ApiError('INVALID_CREDENTIALS', 'email or password is wrong');
         return deps.tokens.issue({ userId: user.id, role: user.role, tokenVersion: user.tokenVersion });
