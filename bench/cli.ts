@@ -165,6 +165,7 @@ async function runLoginFlood(platform: BenchPlatform, http: Http, gateway: Http)
     probes.push(probe);
   }
   return loginFlood(http, gateway, await shoppers(platform, http), {
+    apiUrls: platform.apiUrls,
     ratePerSecond: positive('rate'),
     seconds: positive('seconds'),
     products: positive('products'),

@@ -14,6 +14,8 @@ const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 /** Which part of the stack a process is, from its command line. */
 export function partOf(commandLine: string, harnessPid: number, pid: number): string {
   if (pid === harnessPid) return 'harness (load generator; API and worker unless apart)';
+  if (/hashingChild\.[jt]s\b/.test(commandLine)) return 'password hashing (a child of the API)';
+  if (/loginFloodChild\.ts\b/.test(commandLine)) return 'login flood generator';
   if (/src\/cli\/start\.ts api\b/.test(commandLine)) return 'API';
   if (/src\/cli\/start\.ts worker\b/.test(commandLine)) return 'worker';
   if (/paymentGatewaySimulator/.test(commandLine)) return 'payment gateway simulator';

@@ -129,6 +129,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     TEMPORAL_UI_PORT: String(ports[3]),
     PAYMENT_GATEWAY_PORT: String(ports[4]),
     API_METRICS_PORT: '0',
+    WORKER_METRICS_PORT: '0',
     PAYMENT_GATEWAY_URL: '',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',
@@ -168,6 +169,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
         LOG_FORMAT: 'json',
         // One per API process: the OS picks each.
         API_METRICS_PORT: '0',
+        WORKER_METRICS_PORT: '0',
       };
       slots.push(await roleSlot('worker', env));
       apiUrls = [];

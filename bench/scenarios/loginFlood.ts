@@ -1,9 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import type { Http } from '../lib/http';
+import { startLoginFlood } from '../lib/loginFloodProcess';
+import { cpuSecondsByPart, cpuSnapshot } from '../lib/cpuUsage';
 import { countBy, summarise } from '../lib/stats';
 import { steadyStep, type Shoppers } from './steady';
 
 export interface LoginFloodOptions {
+  /** Where the flood is sent: every API process, as a load balancer would spread it. */
+  apiUrls: string[];
   /** Checkouts per second, measured alone and then under each flood. */
   ratePerSecond: number;
   seconds: number;
@@ -19,31 +22,24 @@ export interface LoginFloodOptions {
  * wrong-password logins as fast as they are answered: first all from one address (the
  * per-address limit answers them 429 before any hashing), then each from an address of
  * its own (X-Forwarded-For, the API trusting one proxy: only the hashing bound stands in
- * the way). Reports checkout p50/p99 in each phase as a ratio to the unloaded one, what
+ * the way). The flood comes from a process of its own, as an attacker's requests come
+ * from elsewhere. Reports checkout p50/p99 in each phase as a ratio to the unloaded one, what
  * the flood was answered, and how long a correct login took meanwhile.
  */
 export async function loginFlood(http: Http, gateway: Http, shoppers: Shoppers, options: LoginFloodOptions) {
-  const step = () => steadyStep(http, gateway, shoppers, { ratePerSecond: options.ratePerSecond, seconds: options.seconds, products: options.products, sloMs: 250, maxBacklogSeconds: 10 });
+  // Each phase also says where the machine's CPU went meanwhile.
+  const step = async () => {
+    const before = cpuSnapshot();
+    const measured = await steadyStep(http, gateway, shoppers, { ratePerSecond: options.ratePerSecond, seconds: options.seconds, products: options.products, sloMs: 250, maxBacklogSeconds: 10 });
+    return { ...measured, cpuSeconds: cpuSecondsByPart(before, cpuSnapshot()) };
+  };
   // A first step warms the stack up (JIT, pools, caches); the second is the unloaded figure.
   await steadyStep(http, gateway, shoppers, { ratePerSecond: options.ratePerSecond, seconds: 5, products: options.products, sloMs: 250, maxBacklogSeconds: 10 });
   const unloaded = await step();
 
-  async function underFlood(spread: boolean) {
+  async function underFlood(spreadAddresses: boolean) {
+    const flood = await startLoginFlood({ apiUrls: options.apiUrls, concurrency: options.floodConcurrency, spreadAddresses });
     let flooding = true;
-    const answers: number[] = [];
-    const flood = Promise.all(
-      Array.from({ length: options.floodConcurrency }, async () => {
-        while (flooding) {
-          const reply = await http
-            .call('POST', '/api/v1/auth/login', {
-              body: { email: `flood-${randomUUID()}@bench.example`, password: 'not the password' },
-              headers: spread ? { 'x-forwarded-for': `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}` } : {},
-            })
-            .catch(() => ({ status: 0, ms: 0 }));
-          answers.push(reply.status);
-        }
-      }),
-    );
     const probes: { status: number; ms: number }[] = [];
     const probing = (async () => {
       while (flooding) {
@@ -57,10 +53,10 @@ export async function loginFlood(http: Http, gateway: Http, shoppers: Shoppers, 
     })();
     const measured = await step();
     flooding = false;
-    await Promise.all([flood, probing]);
+    const [flooded] = await Promise.all([flood.stop(), probing]);
     return {
       checkout: measured,
-      flood: { requests: answers.length, perSecond: Math.round(answers.length / measured.seconds), answers: countBy(answers, String) },
+      flood: { requests: flooded.requests, perSecond: Math.round(flooded.requests / measured.seconds), answers: flooded.answers },
       correctLogin: { answers: countBy(probes, (p) => String(p.status)), latencyMs: summarise(probes.map((p) => p.ms)) },
     };
   }
@@ -77,15 +73,16 @@ export async function loginFlood(http: Http, gateway: Http, shoppers: Shoppers, 
     exact: unloaded.exact && oneAddress.checkout.exact && manyAddresses.checkout.exact,
     ratePerSecond: options.ratePerSecond,
     floodConcurrency: options.floodConcurrency,
-    unloaded: { place: unloaded.place, pay: unloaded.pay },
+    unloaded: { place: unloaded.place, pay: unloaded.pay, cpuSeconds: unloaded.cpuSeconds },
     oneAddress: { ...summaryOf(oneAddress), ratios: ratios(oneAddress) },
     manyAddresses: { ...summaryOf(manyAddresses), ratios: ratios(manyAddresses) },
   };
 }
 
-const summaryOf = (phase: { checkout: Awaited<ReturnType<typeof steadyStep>>; flood: unknown; correctLogin: unknown }) => ({
+const summaryOf = (phase: { checkout: Awaited<ReturnType<typeof steadyStep>> & { cpuSeconds: Record<string, number> }; flood: unknown; correctLogin: unknown }) => ({
   place: phase.checkout.place,
   pay: phase.checkout.pay,
+  cpuSeconds: phase.checkout.cpuSeconds,
   flood: phase.flood,
   correctLogin: phase.correctLogin,
 });

@@ -25,14 +25,40 @@ function errorResponses(route: AnyRoute): RouteConfig['responses'] {
       status,
       {
         description: `Error codes: ${list.join(', ')}`,
+        ...(status === 429 && { headers: rateLimitHeaders }),
         content: { 'application/json': { schema: errorBodySchema } },
       },
     ]),
   );
 }
 
+// What a refused client is told about when to come back (src/api/authLimits.ts).
+const rateLimitHeaders = {
+  'Retry-After': { description: 'Seconds until a retry can succeed', schema: { type: 'integer' as const } },
+  RateLimit: { description: 'The tightest limit met: remaining requests and seconds to its reset (IETF draft)', schema: { type: 'string' as const } },
+  'RateLimit-Policy': { description: 'The limits applied to this request (IETF draft)', schema: { type: 'string' as const } },
+};
+
+/** Each tag the routes use, described once (the docs group operations under them). */
+const tags = [
+  { name: 'auth', description: 'Accounts and tokens: sign up, sign in, sign out everywhere' },
+  { name: 'users', description: 'The signed-in user and what they hold' },
+  { name: 'catalog', description: 'Products, their options and what is in stock' },
+  { name: 'coupons', description: 'First-come-first-served coupons and claiming them' },
+  { name: 'cart', description: "The signed-in customer's cart" },
+  { name: 'orders', description: 'Placing, paying for, cancelling and reading orders' },
+  { name: 'admin', description: 'Operations for admins: catalogue, stock, coupons, every order' },
+  { name: 'health', description: 'Liveness and readiness probes' },
+];
+
 /** The OpenAPI 3.1 description, generated from the same route definitions the server mounts. */
 export function buildOpenApiDocument(groups: RouteGroup[], info: { version: string; serverUrl?: string }) {
+  const operationIds = groups.flatMap((g) => g.routes.map((r) => r.operationId));
+  const repeated = operationIds.filter((id, i) => operationIds.indexOf(id) !== i);
+  if (repeated.length) throw new Error(`operationIds must be unique; repeated: ${repeated.join(', ')}`);
+  const used = new Set(groups.flatMap((g) => g.routes.map((r) => r.tag)));
+  const undescribed = [...used].filter((tag) => !tags.some((t) => t.name === tag));
+  if (undescribed.length) throw new Error(`tags without a description in src/api/openapi.ts: ${undescribed.join(', ')}`);
   const registry = new OpenAPIRegistry();
   const bearer = registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -44,7 +70,9 @@ export function buildOpenApiDocument(groups: RouteGroup[], info: { version: stri
       registry.registerPath({
         method: route.method,
         path: toOpenApiPath(prefix + route.path),
+        operationId: route.operationId,
         summary: route.summary,
+        description: route.description,
         tags: [route.tag],
         security: route.access === 'public' ? [] : [{ [bearer.name]: [] }],
         request: {
@@ -68,10 +96,14 @@ export function buildOpenApiDocument(groups: RouteGroup[], info: { version: stri
     info: {
       title: 'Order platform API',
       version: info.version,
+      contact: { name: 'Order platform maintainers' },
+      license: { name: 'MIT', identifier: 'MIT' },
       description:
         'Checkout backend on Temporal. Errors are `{"error":{"code","message","details"}}`; ' +
         'amounts are integers in the smallest currency unit.',
     },
-    servers: info.serverUrl ? [{ url: info.serverUrl }] : [],
+    // Relative unless told otherwise: the paths are resolved against the host that serves this document.
+    servers: [info.serverUrl ? { url: info.serverUrl } : { url: '/', description: 'The host serving this document' }],
+    tags: tags.filter((t) => used.has(t.name)),
   });
 }

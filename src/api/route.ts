@@ -24,7 +24,12 @@ export interface RouteDefinition<
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express syntax, relative to /api/v1: `/coupons/:id`. */
   path: string;
+  /** Stable and unique: generated clients name their methods after it (`placeOrder`). */
+  operationId: string;
+  /** One line for the docs' index. */
   summary: string;
+  /** What a client needs to know to call it: what it does, what it guarantees, who may. */
+  description: string;
   tag: string;
   access: A;
   params?: P;

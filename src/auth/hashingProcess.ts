@@ -1,17 +1,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { nodeModuleCommand } from '../platform/nodeModuleCommand';
 import type { Hasher } from './passwords';
 
 type HashingWork = { op: 'hash'; plain: string } | { op: 'verify'; hash: string; plain: string };
 export type HashingRequest = HashingWork & { id: number };
 export type HashingReply = { id: number; value: string | boolean } | { id: number; error: string };
-
-/** hashingChild.ts beside our sources (run through tsx), or hashingChild.js beside the compiled build. */
-function childCommand(): { modulePath: string; execArgv: string[]; cwd?: string } {
-  const compiled = path.extname(__filename) === '.js';
-  const modulePath = path.join(__dirname, compiled ? 'hashingChild.js' : 'hashingChild.ts');
-  return compiled ? { modulePath, execArgv: [] } : { modulePath, execArgv: ['--import', 'tsx'], cwd: path.resolve(__dirname, '../..') };
-}
 
 export interface HashingProcess extends Hasher {
   /** The child's pid, once one runs. */
@@ -35,7 +28,7 @@ export function startHashingProcess(options: { niceness: number }): HashingProce
 
   function running(): ChildProcess {
     if (child) return child;
-    const { modulePath, execArgv, cwd } = childCommand();
+    const { modulePath, execArgv, cwd } = nodeModuleCommand(__filename, __dirname, 'hashingChild');
     const started = fork(modulePath, [], {
       cwd,
       execArgv,
@@ -70,7 +63,7 @@ export function startHashingProcess(options: { niceness: number }): HashingProce
   function ask(request: HashingWork): Promise<string | boolean> {
     if (closing) return Promise.reject(new Error('the password-hashing process is closed'));
     const id = nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise<string | boolean>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       const target = running();
       target.channel?.ref();
@@ -79,7 +72,7 @@ export function startHashingProcess(options: { niceness: number }): HashingProce
       });
     }).finally(() => {
       if (pending.size === 0) child?.channel?.unref();
-    }) as Promise<string | boolean>;
+    });
   }
 
   return {

@@ -11,6 +11,7 @@ export function banner(config: Config, platform: RunningPlatform): string {
     rows.push(['Health', `${platform.apiUrl}/readyz`]);
     if (platform.apiMetricsUrl) rows.push(['API metrics', platform.apiMetricsUrl]);
   }
+  if (platform.workerMetricsUrl) rows.push(['Worker metrics', platform.workerMetricsUrl]);
   rows.push(['Temporal', platform.temporalAddress]);
   rows.push(['Temporal Web UI', platform.temporalUiUrl ?? '(set TEMPORAL_UI_URL to show it here)']);
   if (platform.paymentGatewayUrl) {

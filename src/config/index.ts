@@ -28,6 +28,8 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   /** Where an API process serves GET /metrics (Prometheus text format); 0 lets the OS pick (the banner shows it). */
   API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Where a worker process serves GET /metrics (the Temporal SDK's and the sagas'); 0 picks a free port (the banner shows it). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Unset: pretty on a terminal, JSON otherwise. */
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
@@ -133,7 +135,7 @@ export interface Config {
   env: Env['NODE_ENV'];
   host: string;
   port: number;
-  metrics: { apiPort: number };
+  metrics: { apiPort: number; workerPort: number };
   logLevel: Env['LOG_LEVEL'];
   logFormat?: Env['LOG_FORMAT'];
   dataDir: string;
@@ -224,7 +226,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
-    metrics: { apiPort: env.API_METRICS_PORT },
+    metrics: { apiPort: env.API_METRICS_PORT, workerPort: env.WORKER_METRICS_PORT },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     dataDir: path.resolve(env.DATA_DIR),

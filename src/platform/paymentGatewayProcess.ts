@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { nodeModuleCommand } from './nodeModuleCommand';
 import { assertPortFree } from './ports';
 import type { ProcessExit } from '../dev/processExit';
 
@@ -29,14 +30,6 @@ const READY_WITHIN_MS = 30_000;
 const KILL_AFTER_MS = 5000;
 const KEPT_LINES = 30;
 
-/** main.ts beside our sources (run through tsx), or main.js beside the compiled build. */
-function simulatorCommand(): { args: string[]; cwd?: string } {
-  const compiled = path.extname(__filename) === '.js';
-  const main = path.join(__dirname, '..', 'paymentGatewaySimulator', compiled ? 'main.js' : 'main.ts');
-  // From sources, run in the repository root so `--import tsx` resolves there.
-  return compiled ? { args: [main] } : { args: ['--import', 'tsx', main], cwd: path.resolve(__dirname, '../..') };
-}
-
 /**
  * Runs the payment gateway simulator as its own Node process, as a real gateway would be
  * another service, and resolves once it answers GET /healthz. The IPC channel is only a
@@ -47,8 +40,8 @@ export async function startPaymentGatewayProcess(options: PaymentGatewayProcessO
   const latency = options.latencyMs ?? [0, 0];
   // Otherwise another service on the port could answer the readiness check for us.
   await assertPortFree(options.port, host, 'the gateway port (GATEWAY_PORT)');
-  const { args, cwd } = simulatorCommand();
-  const child = spawn(process.execPath, args, {
+  const { modulePath, execArgv, cwd } = nodeModuleCommand(__filename, path.join(__dirname, '..', 'paymentGatewaySimulator'), 'main');
+  const child = spawn(process.execPath, [...execArgv, modulePath], {
     cwd,
     env: {
       ...process.env,

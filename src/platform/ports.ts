@@ -30,12 +30,12 @@ export async function freePortBelow(below: number, from = 20_000): Promise<numbe
 }
 
 /** A TCP port that was free a moment ago (the OS picks it): tests and benchmarks run stacks on these. */
-export function freePort(): Promise<number> {
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
     server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });

@@ -8,6 +8,7 @@ import { createAuthLimits, createTarpit } from '../api/authLimits';
 import { createHashingGate, hashPassword } from '../auth/passwords';
 import { startHashingProcess } from '../auth/hashingProcess';
 import { observeDatabasePool } from '../metrics/apiMetrics';
+import { observeOrdersNeedingAttention } from '../metrics/orderMetrics';
 import { metricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/server';
 import { createSessionCheck } from '../auth/sessions';
@@ -27,9 +28,10 @@ import type { RunningService, SupervisedService } from './supervisor';
 export async function startWorkerRole(
   deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string; paymentGatewayUrl: string },
   shutdown: ShutdownStack,
-): Promise<{ stopped: Promise<void>; settings: ReturnType<typeof workerSettings> }> {
+): Promise<{ stopped: Promise<void>; settings: ReturnType<typeof workerSettings>; metricsUrl?: string }> {
   const { config, logger } = deps;
-  installTemporalRuntime(logger);
+  if (config.metrics.workerPort !== 0) await assertPortFree(config.metrics.workerPort, config.host, 'WORKER_METRICS_PORT');
+  const metricsUrl = await installTemporalRuntime(logger, { host: config.host, port: config.metrics.workerPort });
   logger.info({ taskQueue: config.temporal.taskQueue }, 'starting the Temporal worker (bundling workflows)');
   const { worker, connection } = await createWorker({
     address: deps.temporalAddress,
@@ -52,7 +54,7 @@ export async function startWorkerRole(
     if (worker.getState() === 'RUNNING') worker.shutdown();
     await stopped;
   });
-  return { stopped, settings };
+  return { stopped, settings, metricsUrl };
 }
 
 /** Ensures the configured admin, then serves the HTTP API; returns its base URL. */
@@ -72,6 +74,7 @@ export async function startApiRole(
   const { config, logger, db } = deps;
   await assertPortFree(config.port, config.host, 'PORT');
   observeDatabasePool(db, 'api');
+  observeOrdersNeedingAttention(db);
   const metrics = await serveMetrics(metricsRegistry, config.metrics.apiPort, config.host);
   shutdown.push('API metrics', () => metrics.close());
   await createUserRepository(db).upsertAdmin({

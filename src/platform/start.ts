@@ -15,6 +15,8 @@ export interface RunningPlatform {
   apiUrl?: string;
   /** Where the API process's metrics are scraped (GET /metrics). */
   apiMetricsUrl?: string;
+  /** Where the worker's metrics are scraped: the Temporal SDK's and the sagas' (GET /metrics). */
+  workerMetricsUrl?: string;
   temporalAddress: string;
   temporalUiUrl?: string;
   paymentGatewayUrl?: string;
@@ -72,7 +74,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
 
     const worker = roles.includes('worker')
       ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
-      : { stopped: new Promise<void>(() => undefined), settings: undefined };
+      : { stopped: new Promise<void>(() => undefined), settings: undefined, metricsUrl: undefined };
     const api = roles.includes('api')
       ? await startApiRole({ config, logger, db, databaseUrl, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
       : undefined;
@@ -80,6 +82,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     return {
       apiUrl: api?.url,
       apiMetricsUrl: api?.metricsUrl,
+      workerMetricsUrl: worker.metricsUrl,
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
       paymentGatewayUrl,

@@ -7,20 +7,36 @@ import { databaseRefusals } from '../activities/databaseRefusals';
 import type { StockLocking } from '../activities/stock';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
+import { freePort } from '../platform/ports';
 import { connectClient } from './client';
 
 let runtimeInstalled = false;
 
-/** Sends the SDK's logs (with workflow and activity ids) to our logger; once per process. */
-export function installTemporalRuntime(logger: Logger): void {
-  if (runtimeInstalled) return;
+/**
+ * Sends the SDK's logs (with workflow and activity ids) to our logger and, given
+ * `metrics`, serves the SDK's metrics and the sagas' (src/workflows/sagaMetrics.ts) in
+ * Prometheus text at `http://host:port/metrics`; once per process, before any worker
+ * connects. The exporter is the SDK core's own, so it cannot tell us a port the OS picked:
+ * port 0 is a free port chosen here. Returns the metrics URL.
+ */
+export async function installTemporalRuntime(logger: Logger, metrics?: { host: string; port: number }): Promise<string | undefined> {
+  if (runtimeInstalled) return undefined;
+  const port = metrics && (metrics.port || (await freePort(metrics.host)));
   Runtime.install({
     logger: toTemporalLogger(logger.child({ component: 'temporal' })),
     // The process owns shutdown order (API, worker, Temporal, PostgreSQL); the SDK must
     // not react to Ctrl-C on its own.
     shutdownSignals: [],
+    // Prometheus's conventions, as the API's metrics follow them: counters end in
+    // `_total`, durations are seconds and say so in their names.
+    ...(metrics && {
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress: `${metrics.host}:${port}`, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } },
+      },
+    }),
   });
   runtimeInstalled = true;
+  return metrics && `http://${metrics.host === '0.0.0.0' ? '127.0.0.1' : metrics.host}:${port}/metrics`;
 }
 
 export const workflowsPath = require.resolve('../workflows');

@@ -4,6 +4,7 @@ import type { CompensationTimings, SagaProgress } from '../contracts/orders';
 import { NeedsAttentionAttribute } from '../temporal/searchAttributes';
 import { orderTransactionOptions } from './activityOptions';
 import { describeFailure } from './refusals';
+import { countFailedCompensationRound } from './sagaMetrics';
 
 // The attention flag ops rely on must be written: retried without limit.
 const { setNeedsAttention } = proxyLocalActivities<OrderActivities>(orderTransactionOptions);
@@ -54,6 +55,7 @@ export async function runCompensations(
         break;
       } catch (error) {
         if (current) current.failedRounds += 1;
+        countFailedCompensationRound(compensation.name);
         if (!flagged) {
           flagged = true;
           if (context.progress) context.progress.needsAttention = true;

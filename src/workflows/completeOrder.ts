@@ -9,6 +9,7 @@ import { chargeOptions, LOCAL_STOCK_MOVES_PATCH, orderTransactionOptions, stockA
 import { runCompensations } from './compensation';
 import { undoCompensations, type OrderReach } from './orderUndo';
 import { describeFailure } from './refusals';
+import { countCharge, countSagaEnded, countSagaStarted } from './sagaMetrics';
 
 const { chargePayment } = wf.proxyActivities<PaymentActivities>(chargeOptions);
 
@@ -98,6 +99,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     needsAttention: false,
   };
   wf.setHandler(sagaProgressQuery, () => progress);
+  countSagaStarted();
   const setState = (state: SagaProgress['state']) => {
     progress.state = state;
     wf.upsertSearchAttributes([{ key: OrderStateAttribute, value: state === 'RUNNING' ? 'PAYING' : state }]);
@@ -123,8 +125,10 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
         { outageMs: input.gatewayOutageBudgetMs ?? GATEWAY_OUTAGE_BUDGET_MS, unknownOutcomeMs: input.unknownOutcomeBudgetMs ?? UNKNOWN_OUTCOME_BUDGET_MS },
       ),
     );
+    countCharge(charge.outcome === 'DECLINED' ? 'declined' : 'approved');
     if (charge.outcome === 'DECLINED') {
       setState('DECLINED');
+      countSagaEnded('declined');
       return { kind: 'declined', refusal: { code: 'PAYMENT_DECLINED', message: `the card was declined: ${charge.message}`, details: { reason: charge.code } } };
     }
 
@@ -141,6 +145,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
     );
     progress.currentStep = null;
     setState('COMPLETED');
+    countSagaEnded('completed');
     return {
       kind: 'paid',
       payment: { orderId, status: 'COMPLETED', paymentKey: charge.paymentKey, paidAt: charge.approvedAt, amount: order.finalAmount },
@@ -159,6 +164,7 @@ export async function completeOrder(input: CompleteOrderInput): Promise<Complete
       await markOrderFailed({ orderId, reason, ...outcomeFor(progress, { state: 'COMPENSATED' }) });
     });
     setState('COMPENSATED');
+    countSagaEnded('compensated');
     throw wf.ApplicationFailure.create({
       type: 'ORDER_FAILED',
       message: `order ${orderId} failed and was compensated (${reason})`,

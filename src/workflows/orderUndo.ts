@@ -5,6 +5,7 @@ import type { StockActivities } from '../activities/stock';
 import type { CompensationTimings } from '../contracts/orders';
 import { compensationOptions, compensationOptionsFor } from './activityOptions';
 import type { Compensation } from './compensation';
+import { countRefunds } from './sagaMetrics';
 
 /**
  * How far an order got, which decides what a failure must undo:
@@ -52,7 +53,7 @@ export function undoCompensations(
   const { stock, order, payment } = compensationActivities(timings);
   const run: Record<UndoStep, () => Promise<unknown>> = {
     returnStock: () => stock.returnStock(orderId),
-    refundPayment: () => payment.refundPayments({ orderId, reason: 'order failed' }),
+    refundPayment: async () => countRefunds((await payment.refundPayments({ orderId, reason: 'order failed' })).refunded.length),
     releaseStock: () => stock.releaseStock(orderId),
     restoreCoupon: () => order.restoreCoupon({ orderId, userCouponId: userCouponId! }),
   };

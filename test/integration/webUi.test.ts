@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/activity';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { completeOrderWorkflowId } from '../../src/contracts/workflowIds';
+import { launchChromium } from '../support/chromium';
 import { signUpCustomer } from '../support/factories';
 import { productWithStock } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
@@ -16,14 +16,6 @@ import { startTestStack, type TestStack } from '../support/stack';
  * (`npm run screenshots:ui`) the screenshots are written to docs/images for the README;
  * otherwise to the test run's temporary folder.
  */
-const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-
-function chromiumPath(): string {
-  const found = CHROMIUM_CANDIDATES.find((p): p is string => !!p && fs.existsSync(p));
-  if (!found) throw new Error('no Chromium found: install Debian\'s `chromium` package (.ci/run does) or set CHROMIUM_PATH');
-  return found;
-}
-
 describe('the Temporal Web UI, as ops use it', () => {
   let stack: TestStack;
   let browser: Browser;
@@ -39,8 +31,7 @@ describe('the Temporal Web UI, as ops use it', () => {
         },
       },
     });
-    // Root (CI) cannot use Chromium's sandbox.
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -55,6 +55,7 @@ export function launchPlatform(
       PAYMENT_GATEWAY_PORT: String(home.ports.gateway),
       // Several platforms may run at once (tests, a bench beside them): the OS picks.
       API_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       PAYMENT_GATEWAY_URL: '',
       TEMPORAL_CLI: testEnvironment().temporalCliPath,
       DATABASE_URL: '',

@@ -69,7 +69,7 @@ export interface TestStackOptions {
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const env = testEnvironment();
   const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'error', pretty: false });
-  installTemporalRuntime(logger);
+  await installTemporalRuntime(logger);
   const db = createDb({ url: env.databaseUrl, poolMax: 20 });
   const taskQueue = `test-${randomUUID()}`;
   const stopWorker =

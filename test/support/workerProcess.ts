@@ -3,12 +3,19 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnvironment } from './environment';
-import { startTestStack, type TestStack } from './stack';
+import { startTestStack, type TestStack, type TestStackOptions } from './stack';
 
 const repoRoot = path.resolve(__dirname, '../..');
 
+export interface LaunchedWorker {
+  child: ChildProcess;
+  /** Where it serves its metrics, as its banner names it. */
+  metricsUrl: string;
+  output: () => string;
+}
+
 /** `npm start worker` as its own process group, so a SIGKILL takes it down like a crash. */
-export async function launchWorker(taskQueue: string): Promise<{ child: ChildProcess; output: () => string }> {
+export async function launchWorker(taskQueue: string): Promise<LaunchedWorker> {
   const env = testEnvironment();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-worker-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', 'worker'], {
@@ -21,6 +28,8 @@ export async function launchWorker(taskQueue: string): Promise<{ child: ChildPro
       TEMPORAL_ADDRESS: env.temporalAddress,
       PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
       TEMPORAL_TASK_QUEUE: taskQueue,
+      // Several workers may run at once: each picks a free port and names it in its banner.
+      WORKER_METRICS_PORT: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
     },
@@ -36,7 +45,9 @@ export async function launchWorker(taskQueue: string): Promise<{ child: ChildPro
     child.stderr!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
   });
-  return { child, output: () => output };
+  const metricsUrl = /Worker metrics\s+(http\S+)/.exec(output)?.[1];
+  if (!metricsUrl) throw new Error(`the worker's banner names no metrics URL:\n${output}`);
+  return { child, metricsUrl, output: () => output };
 }
 
 /** Kills a launched worker's whole process group at once, as a crash would. */
@@ -49,11 +60,11 @@ export function killWorker(child: ChildProcess): void {
  * the file's tests, stopped after), and `launch()` for worker processes it may SIGKILL;
  * any still alive at the end are killed.
  */
-export function stackWithWorkerProcesses(options: { resultTimeoutMs: number }) {
+export function stackWithWorkerProcesses(options: { resultTimeoutMs: number } & Omit<TestStackOptions, 'withWorker'>) {
   const workers: ChildProcess[] = [];
   let stack: TestStack | undefined;
   beforeAll(async () => {
-    stack = await startTestStack({ withWorker: false, resultTimeoutMs: options.resultTimeoutMs });
+    stack = await startTestStack({ ...options, withWorker: false });
   });
   afterAll(async () => {
     for (const w of workers) killWorker(w);
@@ -65,9 +76,12 @@ export function stackWithWorkerProcesses(options: { resultTimeoutMs: number }) {
       return stack;
     },
     async launch(): Promise<ChildProcess> {
-      const { child } = await launchWorker(this.stack.taskQueue);
-      workers.push(child);
-      return child;
+      return (await this.launchWorker()).child;
+    },
+    async launchWorker(): Promise<LaunchedWorker> {
+      const launched = await launchWorker(this.stack.taskQueue);
+      workers.push(launched.child);
+      return launched;
     },
   };
 }

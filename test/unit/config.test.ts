@@ -16,7 +16,7 @@ describe('loadConfig', () => {
     });
     expect(config.auth.limits).toEqual({ perAddressPerMinute: 60, perAccountPerMinute: 10 });
     expect(config.auth.hashing).toEqual({ concurrency: Math.max(1, Math.floor(os.availableParallelism() / 2)), queue: 64, niceness: 10 });
-    expect(config.metrics).toEqual({ apiPort: 9464 });
+    expect(config.metrics).toEqual({ apiPort: 9464, workerPort: 9465 });
     expect(config.auth.refusalDelayMs).toBe(1000);
     expect(loadConfig({ CORS_ORIGINS: 'https://shop.example, https://admin.shop.example' }).http.corsOrigins).toEqual(['https://shop.example', 'https://admin.shop.example']);
     expect(() => loadConfig({ CORS_ORIGINS: 'not a url' })).toThrow(/CORS_ORIGINS/);

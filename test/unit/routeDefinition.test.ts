@@ -12,7 +12,9 @@ describe('mountRoutes', () => {
     defineRoute({
       method: 'get',
       path: '/thing/:n',
+      operationId: 'getThing',
       summary: 'test',
+      description: 'A thing by its number.',
       tag: 'test',
       access: 'public',
       params: z.strictObject({ n: z.coerce.number().int().min(1) }),

@@ -50,7 +50,10 @@ export const authRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/auth/signup',
+      operationId: 'signUp',
       summary: 'Create a customer account',
+      description:
+        'Creates a customer account and answers its id; sign in with POST /auth/login to get a token. Rate limited per client address and per email (429 with Retry-After); passwords are hashed with argon2id.',
       tag: 'auth',
       access: 'public',
       body: signupBody,
@@ -70,7 +73,10 @@ export const authRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/auth/login',
+      operationId: 'logIn',
       summary: 'Exchange email and password for a Bearer access token',
+      description:
+        'Checks the email and password and answers a signed JWT for the Authorization header. Rate limited per client address and per account; a wrong email costs as much as a wrong password, so answers do not tell which accounts exist.',
       tag: 'auth',
       access: 'public',
       body: loginBody,
@@ -92,7 +98,10 @@ export const authRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/auth/logout',
+      operationId: 'logOut',
       summary: 'Sign out everywhere: revokes every access token of the account issued so far',
+      description:
+        "Raises the account's token version: every token issued to it so far is refused with 401 within the session cache time (AUTH_SESSION_CACHE_SECONDS, 10 s by default).",
       tag: 'auth',
       access: 'authenticated',
       success: { status: 200, description: 'Signed out; every earlier token of the account now answers 401', schema: z.object({ status: z.literal('signed-out') }) },

@@ -17,7 +17,10 @@ export const cartRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/cart',
+      operationId: 'getCart',
       summary: "The signed-in customer's cart",
+      description:
+        "The signed-in customer's cart with each line's current price and the total.",
       tag: 'cart',
       access: 'customer',
       success: { status: 200, description: 'The cart', schema: cartSchema },
@@ -27,7 +30,10 @@ export const cartRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/cart/items',
+      operationId: 'addCartItem',
       summary: 'Add an option to the cart (the same option again adds to its line)',
+      description:
+        "Adds a quantity of a product option to the cart; adding an option already in it raises that line's quantity. Nothing is reserved until an order is placed.",
       tag: 'cart',
       access: 'customer',
       body: addCartItemBody,
@@ -59,7 +65,10 @@ export const cartRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'patch',
       path: '/cart/items/:id',
+      operationId: 'setCartItemQuantity',
       summary: "Set a cart line's quantity (0 removes the line)",
+      description:
+        "Sets one cart line's quantity; 0 removes the line. A line of another customer answers 404.",
       tag: 'cart',
       access: 'customer',
       params: idParams,
@@ -83,7 +92,10 @@ export const cartRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'delete',
       path: '/cart/items/:id',
+      operationId: 'removeCartItem',
       summary: 'Remove a line from the cart',
+      description:
+        'Removes one line from the cart. A line of another customer answers 404.',
       tag: 'cart',
       access: 'customer',
       params: idParams,
@@ -97,7 +109,10 @@ export const cartRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'delete',
       path: '/cart',
+      operationId: 'emptyCart',
       summary: 'Empty the cart',
+      description:
+        "Removes every line from the signed-in customer's cart.",
       tag: 'cart',
       access: 'customer',
       success: { status: 200, description: 'The empty cart', schema: cartSchema },

@@ -19,7 +19,10 @@ export const couponRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/admin/coupons',
+      operationId: 'createCoupon',
       summary: 'Create a first-come-first-served coupon',
+      description:
+        'Admin only. Creates a coupon with a fixed or percentage discount, a quantity issued first come first served, and a validity window.',
       tag: 'admin',
       access: 'admin',
       body: createCouponBody,
@@ -30,7 +33,10 @@ export const couponRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/coupons/:id',
+      operationId: 'getCoupon',
       summary: 'A coupon and how many remain',
+      description:
+        "A coupon's terms and how many are left to claim.",
       tag: 'coupons',
       access: 'public',
       params: idParams,
@@ -45,7 +51,10 @@ export const couponRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/coupons/:id/issue',
+      operationId: 'issueCoupon',
       summary: 'Claim one coupon for the signed-in customer (one per customer, first come first served)',
+      description:
+        'Claims one coupon for the signed-in customer. Exact under a rush: never more issued than the quantity, never two to one customer. Answers SOLD_OUT once none are left.',
       tag: 'coupons',
       access: 'customer',
       params: idParams,

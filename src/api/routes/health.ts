@@ -9,7 +9,10 @@ export const healthRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'get',
     path: '/healthz',
+    operationId: 'getLiveness',
     summary: 'Liveness: the process is up',
+    description:
+      'Liveness for a process supervisor: answers while the process runs, without touching PostgreSQL or Temporal.',
     tag: 'health',
     access: 'public',
     success: { status: 200, description: 'Up', schema: z.object({ status: z.literal('ok') }) },
@@ -19,7 +22,10 @@ export const healthRoutes = (deps: AppDeps) => [
   defineRoute({
     method: 'get',
     path: '/readyz',
+    operationId: 'getReadiness',
     summary: 'Readiness: PostgreSQL and Temporal answer, and the gateway simulator this process runs is up',
+    description:
+      'Readiness for a load balancer: PostgreSQL (on a connection of its own), Temporal and, where this process runs it, the gateway simulator answer. 503 names what is down.',
     tag: 'health',
     access: 'public',
     success: { status: 200, description: 'Ready', schema: z.object({ status: z.literal('ready'), checks }) },

@@ -40,7 +40,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/orders',
+      operationId: 'placeOrder',
       summary: 'Place an order: reserve its stock, apply a coupon, hold it for payment (idempotent per Idempotency-Key)',
+      description:
+        'Places an order from the given items (and a coupon the customer holds): the stock is reserved until reservationExpiresAt, then released if the order is not paid. The Idempotency-Key names the order: a retry with the same key and body answers the same order.',
       tag: 'orders',
       access: 'customer',
       headers: idempotencyHeaders,
@@ -83,7 +86,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/orders/:id/payment',
+      operationId: 'payOrder',
       summary: 'Pay an order: runs the CompleteOrder saga (charge, confirm stock, complete); idempotent per Idempotency-Key',
+      description:
+        'Pays a placed order with a card token: the CompleteOrder saga charges it, confirms the stock and completes the order, and on a failure gives everything back. A retry with the same Idempotency-Key never charges twice.',
       tag: 'orders',
       access: 'customer',
       params: idParams,
@@ -113,7 +119,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/orders/:id/cancel',
+      operationId: 'cancelOrder',
       summary: 'Cancel an order before payment: its stock and coupon are given back',
+      description:
+        'Cancels an order that is not paid yet; its stock and coupon are given back. Cancelling a cancelled order answers it again.',
       tag: 'orders',
       access: 'authenticated',
       params: idParams,
@@ -128,7 +137,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/orders/:id',
+      operationId: 'getOrder',
       summary: 'An order: status, items, amounts, payment and the progress of its payment saga',
+      description:
+        "One of the signed-in customer's orders, with the progress of its payment saga. Another customer's order answers 404.",
       tag: 'orders',
       access: 'authenticated',
       params: idParams,
@@ -144,7 +156,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/orders',
+      operationId: 'listOrders',
       summary: "The signed-in customer's orders, newest first",
+      description:
+        "The signed-in customer's orders, newest first, a page at a time (cursor).",
       tag: 'orders',
       access: 'customer',
       query: listOrdersQuery,
@@ -158,7 +173,10 @@ export const orderRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/admin/orders',
+      operationId: 'listAllOrders',
       summary: "Every customer's orders for ops, by state and by whether a compensation keeps failing (from PostgreSQL, so current)",
+      description:
+        "Admin only. Every customer's orders, filtered by state and by NeedsAttention (a compensation keeps failing), read from PostgreSQL.",
       tag: 'admin',
       access: 'admin',
       query: adminOrdersQuery,

@@ -27,7 +27,10 @@ export const productRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/admin/products',
+      operationId: 'createProduct',
       summary: 'Create a product with its options and their stock (one default option when none are given)',
+      description:
+        'Admin only. Creates a product with its options, their prices and their starting stock.',
       tag: 'admin',
       access: 'admin',
       body: createProductBody,
@@ -38,7 +41,10 @@ export const productRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/products',
+      operationId: 'listProducts',
       summary: 'Browse products, a page at a time',
+      description:
+        "The catalogue, a page at a time (cursor), each product with its options' prices.",
       tag: 'catalog',
       access: 'public',
       query: listProductsQuery,
@@ -52,7 +58,10 @@ export const productRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/products/:id',
+      operationId: 'getProduct',
       summary: 'A product with its options and what is available of each',
+      description:
+        'One product with its options and how many units of each are available now.',
       tag: 'catalog',
       access: 'public',
       params: idParams,
@@ -67,7 +76,10 @@ export const productRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'post',
       path: '/admin/product-options/:optionId/restock',
+      operationId: 'restockOption',
       summary: 'Add units to an option: total and available grow together',
+      description:
+        "Admin only. Adds units to an option's stock: its total and available grow by the quantity.",
       tag: 'admin',
       access: 'admin',
       params: z.strictObject({ optionId: uuid }),

@@ -23,7 +23,10 @@ export const userRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/users/me',
+      operationId: 'getCurrentUser',
       summary: 'The signed-in user',
+      description:
+        "The signed-in user's account: id, email, name and role.",
       tag: 'users',
       access: 'authenticated',
       success: { status: 200, description: 'The user', schema: userSchema },
@@ -38,7 +41,10 @@ export const userRoutes = (deps: AppDeps) => {
     defineRoute({
       method: 'get',
       path: '/users/me/coupons',
+      operationId: 'listMyCoupons',
       summary: "The signed-in user's coupons, newest first",
+      description:
+        'The coupons the signed-in user has claimed, newest first, with whether each is used.',
       tag: 'users',
       access: 'authenticated',
       query: z.strictObject({ status: userCouponStatusSchema.optional() }),

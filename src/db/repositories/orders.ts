@@ -172,6 +172,12 @@ export function createOrderRepository(db: Knex) {
       await db('orders').where({ id: orderId }).update({ needs_attention: value, updated_at: db.fn.now() });
     },
 
+    /** How many orders carry the attention flag right now (an index-only count: orders_by_attention). */
+    async countNeedingAttention(): Promise<number> {
+      const [{ count }] = await db('orders').where('needs_attention', true).count<{ count: string }[]>({ count: '*' });
+      return Number(count);
+    },
+
     /** The status of each order among `orderIds` that exists. */
     async statusesOf(orderIds: string[]): Promise<Map<string, OrderStatus>> {
       const statuses = new Map<string, OrderStatus>();
