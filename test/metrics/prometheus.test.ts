@@ -21,7 +21,6 @@ const configFolder = path.resolve(__dirname, '../../prometheus');
 
 interface ScrapeConfig {
   job_name: string;
-  static_configs: { targets: string[] }[];
 }
 
 /**
@@ -53,14 +52,14 @@ describe('Prometheus with the repository’s scrape config and alert rules', () 
     observeOrdersNeedingAttention(harness.stack.db);
     apiMetrics = await serveMetrics(metricsRegistry, 0, '127.0.0.1');
 
-    // The repository's file, but for where its targets are and how often they are read.
+    // The repository's file, but for where its targets are (compose finds them by DNS) and how often they are read.
     const config = YAML.parse(await fs.readFile(path.join(configFolder, 'prometheus.yml'), 'utf8'));
     const here: Record<string, string> = { 'order-platform-api': new URL(apiMetrics.url).host, 'order-platform-worker': new URL(worker.metricsUrl).host };
     config.global.scrape_interval = '1s';
     config.global.evaluation_interval = '1s';
     config.scrape_configs = (config.scrape_configs as ScrapeConfig[])
       .filter((job) => here[job.job_name])
-      .map((job) => ({ ...job, static_configs: [{ targets: [here[job.job_name]] }] }));
+      .map(({ job_name }) => ({ job_name, static_configs: [{ targets: [here[job_name]] }] }));
     await fs.writeFile(path.join(folder, 'prometheus.yml'), YAML.stringify(config));
     await fs.copyFile(path.join(configFolder, 'alerts.yml'), path.join(folder, 'alerts.yml'));
 
@@ -83,6 +82,7 @@ describe('Prometheus with the repository’s scrape config and alert rules', () 
     await expect(run('promtool', ['check', 'rules', path.join(configFolder, 'alerts.yml')])).resolves.toBeDefined();
     const tested = await run('promtool', ['test', 'rules', path.join(configFolder, 'alerts.test.yml')]);
     expect(tested.stdout).toContain('SUCCESS');
+    await expect(run('promtool', ['check', 'config', path.join(configFolder, 'prometheus.yml')])).resolves.toBeDefined();
     await expect(run('promtool', ['check', 'config', path.join(folder, 'prometheus.yml')])).resolves.toBeDefined();
   });
 

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(__dirname, '../..');
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  restart?: string;
+  healthcheck?: { test: string[] };
+  ports?: { published?: string; target: number }[];
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+}
+
+/**
+ * docker-compose.yml as `docker compose` reads it, without a Docker engine: loaded by
+ * compose-go (the library docker compose itself is built on: the Compose
+ * specification's schema, interpolation from .env, service references) through
+ * tools/composecheck, built here with the Go toolchain.
+ */
+describe('docker-compose.yml', () => {
+  let folder: string;
+  let checker: string;
+
+  beforeAll(async () => {
+    folder = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-compose-'));
+    checker = path.join(folder, 'composecheck');
+    await run('go', ['build', '-o', checker, '.'], { cwd: path.join(repoRoot, 'tools/composecheck') });
+  }, 600_000);
+  afterAll(() => fs.rm(folder, { recursive: true, force: true }));
+
+  /** Loads the repository's compose file beside the given .env (none: no .env at all). */
+  async function load(dotEnv?: string): Promise<{ services: Record<string, ComposeService> }> {
+    const project = await fs.mkdtemp(path.join(folder, 'project-'));
+    await fs.copyFile(path.join(repoRoot, 'docker-compose.yml'), path.join(project, 'docker-compose.yml'));
+    if (dotEnv !== undefined) await fs.writeFile(path.join(project, '.env'), dotEnv);
+    // Nothing of this machine's environment may fill a variable .env should.
+    const { stdout } = await run(checker, [path.join(project, 'docker-compose.yml')], { env: { PATH: process.env.PATH! } });
+    return JSON.parse(stdout);
+  }
+
+  it('is a valid Compose file whose credentials all come from .env (.env.example fills them)', async () => {
+    const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
+    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'payment-gateway', 'postgres', 'prometheus', 'temporal', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(services.api.environment?.DATABASE_URL).toBe('postgres://order:change-me-postgres@postgres:5432/order_platform');
+    expect(services.worker.environment?.JWT_SECRET).toMatch(/^change-me/);
+  });
+
+  it('refuses to load without a .env, naming each missing secret', async () => {
+    const refused = await load().catch((error: { stderr: string }) => error.stderr);
+    for (const variable of ['POSTGRES_PASSWORD', 'JWT_SECRET', 'ADMIN_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) expect(refused).toContain(`set ${variable} in .env`);
+  });
+
+  it('runs a current Temporal server after a schema step, every service restarting and health-checked, only the API and UIs published', async () => {
+    const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
+    expect(Object.values(services).some((s) => s.image?.includes('auto-setup'))).toBe(false);
+    expect(services.temporal.image).toBe('temporalio/server:1.29.1');
+    expect(services.temporal.depends_on?.['temporal-schema']).toEqual(expect.objectContaining({ condition: 'service_completed_successfully' }));
+    for (const [name, service] of Object.entries(services)) {
+      // The schema step runs once and ends; everything else runs for good.
+      if (name === 'temporal-schema') {
+        expect(service.restart).toBe('on-failure');
+        continue;
+      }
+      expect({ name, restart: service.restart }).toEqual({ name, restart: 'unless-stopped' });
+      expect({ name, healthcheck: Boolean(service.healthcheck?.test?.length) }).toEqual({ name, healthcheck: true });
+    }
+    const published = Object.fromEntries(Object.entries(services).filter(([, s]) => s.ports?.length).map(([name, s]) => [name, s.ports!.map((p) => p.published)]));
+    expect(published).toEqual({ api: ['3000'], 'temporal-ui': ['8080'], prometheus: ['9090'], grafana: ['3001'] });
+    // The app's own services run the production image's compiled build.
+    for (const name of ['api', 'worker', 'payment-gateway']) expect(services[name].build).toBeDefined();
+  });
+});
