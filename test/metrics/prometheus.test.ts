@@ -83,6 +83,16 @@ describe('Prometheus with the repository’s scrape config and alert rules', () 
     const tested = await run('promtool', ['test', 'rules', path.join(configFolder, 'alerts.test.yml')]);
     expect(tested.stdout).toContain('SUCCESS');
     await expect(run('promtool', ['check', 'config', path.join(configFolder, 'prometheus.yml')])).resolves.toBeDefined();
+    // Every alert points at its own section of the operations guide, and the section exists.
+    const rules = YAML.parse(await fs.readFile(path.join(configFolder, 'alerts.yml'), 'utf8')).groups.flatMap((g: { rules: unknown[] }) => g.rules) as {
+      alert: string;
+      annotations: { runbook: string };
+    }[];
+    const guide = await fs.readFile(path.resolve(__dirname, '../../docs/operations.md'), 'utf8');
+    for (const rule of rules) {
+      expect(rule.annotations.runbook).toBe(`docs/operations.md#${rule.alert.toLowerCase()}`);
+      expect(guide).toContain(`\n#### ${rule.alert}\n`);
+    }
     await expect(run('promtool', ['check', 'config', path.join(folder, 'prometheus.yml')])).resolves.toBeDefined();
   });
 
