@@ -15,6 +15,7 @@ import { orderRoutes } from './routes/orders';
 import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
 import { accessLog } from '../logging/accessLog';
+import { nameHttpSpan } from '../telemetry/httpSpans';
 import { recordHttpMetrics } from '../metrics/apiMetrics';
 
 export const API_PREFIX = '/api/v1';
@@ -23,6 +24,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(recordHttpMetrics);
+  app.use(nameHttpSpan);
   // The client address rate limits count: the socket's, or as many proxies back as configured.
   app.set('trust proxy', deps.trustProxyHops ?? 0);
   // The usual security headers. The docs page's own inline styles are the one exception

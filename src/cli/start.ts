@@ -1,3 +1,4 @@
+import '../telemetry/register';
 import { configOrExit, loadConfig } from '../config';
 import { SetupError } from '../dev/setupError';
 import { createLogger } from '../logging/logger';

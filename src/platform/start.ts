@@ -8,6 +8,7 @@ import { ensureMaintenanceSchedules } from '../temporal/schedules';
 import { startLocalPaymentGateway, startLocalPostgres, startLocalTemporal } from './localServices';
 import { startApiRole, startWorkerRole } from './roles';
 import { ShutdownStack } from './shutdownStack';
+import { activeTracing } from '../telemetry/tracing';
 
 export type Role = 'api' | 'worker';
 
@@ -43,6 +44,9 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     shutdown.run((name, error) =>
       error ? logger.warn({ err: error }, `${name}: stop failed`) : logger.info(`${name} stopped`),
     );
+  // Pushed first, so it runs last: the spans of everything else's shutdown still leave.
+  const tracing = activeTracing();
+  if (tracing) shutdown.push('tracing', () => tracing.shutdown());
   try {
     await fs.mkdir(config.dataDir, { recursive: true });
     const embedded = config.database.url ? undefined : await startLocalPostgres(config, logger, shutdown);

@@ -7,7 +7,9 @@ import { databaseRefusals } from '../activities/databaseRefusals';
 import type { StockLocking } from '../activities/stock';
 import type { Logger } from '../logging/logger';
 import { toTemporalLogger } from '../logging/temporalLogger';
+import { makeWorkflowExporter, OpenTelemetryActivityInboundInterceptor, OpenTelemetryActivityOutboundInterceptor } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { freePort } from '../platform/ports';
+import { activeTracing } from '../telemetry/tracing';
 import { connectClient } from './client';
 
 let runtimeInstalled = false;
@@ -65,6 +67,7 @@ async function bundleWorkflows(logger?: Logger): Promise<WorkerOptions['workflow
   const quiet = () => undefined;
   const { code } = await bundleWorkflowCode({
     workflowsPath,
+    workflowInterceptorModules: activeTracing() ? [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')] : [],
     logger: {
       log: quiet,
       trace: quiet,
@@ -75,6 +78,22 @@ async function bundleWorkflows(logger?: Logger): Promise<WorkerOptions['workflow
     },
   });
   return { code };
+}
+
+/**
+ * The activity interceptors, and with tracing on the SDK's OpenTelemetry ones: activities
+ * run in spans of the workflow's trace, and the workflows' own spans (made inside the
+ * sandbox) leave through a sink into this process's span processor.
+ */
+function tracingOptions(): Pick<WorkerOptions, 'interceptors' | 'sinks'> {
+  const tracing = activeTracing();
+  if (!tracing) return { interceptors: { activity: [databaseRefusals] } };
+  return {
+    interceptors: {
+      activity: [databaseRefusals, (ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+    },
+    sinks: { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) },
+  };
 }
 
 /** The settings a worker really runs with (SDK defaults filled in), for logs and benchmark results. */
@@ -107,7 +126,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
       taskQueue: deps.taskQueue,
       activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking, orderLimits: deps.orderLimits }), ...deps.activityOverrides },
       workflowBundle,
-      interceptors: { activity: [databaseRefusals] },
+      ...tracingOptions(),
     });
     return { worker, connection };
   } catch (error) {

@@ -15,10 +15,21 @@ export interface LaunchedWorker {
 }
 
 /** `npm start worker` as its own process group, so a SIGKILL takes it down like a crash. */
-export async function launchWorker(taskQueue: string): Promise<LaunchedWorker> {
+export async function launchWorker(taskQueue: string, extraEnv: Record<string, string> = {}): Promise<LaunchedWorker> {
+  const launched = await launchRole('worker', { TEMPORAL_TASK_QUEUE: taskQueue, ...extraEnv });
+  const metricsUrl = /Worker metrics\s+(http\S+)/.exec(launched.output())?.[1];
+  if (!metricsUrl) throw new Error(`the worker's banner names no metrics URL:\n${launched.output()}`);
+  return { ...launched, metricsUrl };
+}
+
+/**
+ * `npm start <role>` as its own process group against the suite's PostgreSQL, Temporal
+ * and gateway; resolves once its banner says ready.
+ */
+export async function launchRole(role: 'api' | 'worker', extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const env = testEnvironment();
-  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-worker-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', 'worker'], {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), `order-platform-${role}-`));
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/start.ts', role], {
     cwd: repoRoot,
     detached: true,
     env: {
@@ -27,11 +38,12 @@ export async function launchWorker(taskQueue: string): Promise<LaunchedWorker> {
       DATABASE_URL: env.databaseUrl,
       TEMPORAL_ADDRESS: env.temporalAddress,
       PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      // Several workers may run at once: each picks a free port and names it in its banner.
+      // Several may run at once: each picks free metrics ports and names them in its banner.
       WORKER_METRICS_PORT: '0',
+      API_METRICS_PORT: '0',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -43,11 +55,9 @@ export async function launchWorker(taskQueue: string): Promise<LaunchedWorker> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the worker exited (${code}) before it was ready:\n${output}`)));
+    child.once('exit', (code) => reject(new Error(`the ${role} exited (${code}) before it was ready:\n${output}`)));
   });
-  const metricsUrl = /Worker metrics\s+(http\S+)/.exec(output)?.[1];
-  if (!metricsUrl) throw new Error(`the worker's banner names no metrics URL:\n${output}`);
-  return { child, metricsUrl, output: () => output };
+  return { child, output: () => output };
 }
 
 /** Kills a launched worker's whole process group at once, as a crash would. */
