@@ -11,6 +11,7 @@ import * as addTokenVersion from './20261202000200_add_token_version';
 import * as createAuthRateLimits from './20261202000300_create_auth_rate_limits';
 import * as addSagaOutcome from './20261202000400_add_saga_outcome';
 import * as indexIdempotencyByAge from './20261202000500_index_idempotency_by_age';
+import * as createProductSalesRollup from './20261203000100_create_product_sales_rollup';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -30,6 +31,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202000300_create_auth_rate_limits': createAuthRateLimits,
   '20261202000400_add_saga_outcome': addSagaOutcome,
   '20261202000500_index_idempotency_by_age': indexIdempotencyByAge,
+  '20261203000100_create_product_sales_rollup': createProductSalesRollup,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -204,6 +204,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/products/popular": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The best-selling products of the last days
+         * @description The products with the most units sold in COMPLETED orders over the last `days` days (1-30, default 3; counted in whole hours, from the start of the hour `days` days ago), at most `limit` (1-20, default 5). Ties go to more orders, then the newer product, then the id. Read from an hourly rollup a Temporal Schedule keeps up to date (`rolledUpTo`); cacheable for 30 s.
+         */
+        get: operations["listPopularProducts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/products": {
         parameters: {
             query?: never;
@@ -233,7 +253,7 @@ export interface paths {
         };
         /**
          * Browse products, a page at a time
-         * @description The catalogue, a page at a time (cursor), each product with its options' prices.
+         * @description The catalogue, a page at a time (page and limit), each product with its options' prices.
          */
         get: operations["listProducts"];
         put?: never;
@@ -361,7 +381,7 @@ export interface paths {
         };
         /**
          * The signed-in customer's orders, newest first
-         * @description The signed-in customer's orders, newest first, a page at a time (cursor).
+         * @description The signed-in customer's orders, newest first, a page at a time (page and limit).
          */
         get: operations["listOrders"];
         put?: never;
@@ -528,6 +548,25 @@ export interface components {
             /** Format: date-time */
             issuedAt: string;
         };
+        PopularProducts: {
+            days: number;
+            /** Format: date-time */
+            rolledUpTo: string | null;
+            items: {
+                product: components["schemas"]["ProductSummary"];
+                unitsSold: number;
+                orderCount: number;
+            }[];
+        };
+        ProductSummary: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            price: number;
+            imageUrl: string | null;
+            /** @enum {string} */
+            stockStatus: "IN_STOCK" | "SOLD_OUT";
+        };
         Product: {
             /** Format: uuid */
             id: string;
@@ -551,15 +590,6 @@ export interface components {
                 stockStatus: "IN_STOCK" | "SOLD_OUT";
                 selectable: boolean;
             }[];
-        };
-        ProductSummary: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            price: number;
-            imageUrl: string | null;
-            /** @enum {string} */
-            stockStatus: "IN_STOCK" | "SOLD_OUT";
         };
         OptionStock: {
             /** Format: uuid */
@@ -1517,6 +1547,74 @@ export interface operations {
             };
             /** @description Error codes: NOT_IN_ISSUE_PERIOD */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: REQUEST_HEADERS_TOO_LARGE */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: INTERNAL */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: SERVICE_UNAVAILABLE */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPopularProducts: {
+        parameters: {
+            query?: {
+                days?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The best sellers, best first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PopularProducts"];
+                };
+            };
+            /** @description Error codes: VALIDATION_FAILED, MALFORMED_JSON, MALFORMED_REQUEST */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Error codes: PAYLOAD_TOO_LARGE */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

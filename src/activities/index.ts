@@ -7,6 +7,7 @@ import { createOrderActivities } from './orders';
 import { createPaymentActivities } from './payments';
 import { createReconciliationActivities } from './reconciliation';
 import { createRetentionActivities } from './retention';
+import { createSalesRollupActivities } from './salesRollup';
 import { createStockActivities, type StockLocking } from './stock';
 import { createSweeperActivities } from './sweeper';
 
@@ -30,6 +31,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...createReconciliationActivities(deps),
   ...createSweeperActivities(deps),
   ...createRetentionActivities(deps),
+  ...createSalesRollupActivities(deps),
 });
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -12,6 +12,7 @@ import { cartRoutes } from './routes/cart';
 import { couponRoutes } from './routes/coupons';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
+import { popularProductRoutes } from './routes/popularProducts';
 import { productRoutes } from './routes/products';
 import { userRoutes } from './routes/users';
 import { accessLog } from '../logging/accessLog';
@@ -54,7 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   const guard = createGuard(deps.tokens, deps.sessions);
   const groups: RouteGroup[] = [
     { prefix: '', routes: healthRoutes(deps) },
-    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps)] },
+    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...popularProductRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps)] },
   ];
   for (const group of groups) {
     const router = Router();

@@ -93,6 +93,8 @@ export const envSchema = z.object({
   /** How long the answer stored under an Idempotency-Key is kept (at least 30 days, as payment processors keep keys), and how often older ones are pruned. */
   IDEMPOTENCY_RETENTION_DAYS: z.coerce.number().int().min(30).max(3650).default(30),
   IDEMPOTENCY_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  /** How often the hourly sales rollup behind GET /products/popular is brought up to date. */
+  SALES_ROLLUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   /** Sign-in and sign-up attempts per client address per minute, across API processes; 0 turns it off. */
@@ -166,6 +168,7 @@ export interface Config {
     reconciliation: { intervalMs: number; lookbackMs: number };
     sweeper: { intervalMs: number; graceMs: number; limit: number };
     idempotency: { intervalMs: number; retentionMs: number };
+    salesRollup: { intervalMs: number };
   };
   paymentGateway: { url?: string; port: number; timeoutMs: number; outageBudgetMs?: number; unknownOutcomeBudgetMs?: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
@@ -266,6 +269,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reconciliation: { intervalMs: env.RECONCILIATION_INTERVAL_SECONDS * 1000, lookbackMs: env.RECONCILIATION_LOOKBACK_SECONDS * 1000 },
       sweeper: { intervalMs: env.SWEEPER_INTERVAL_SECONDS * 1000, graceMs: env.SWEEPER_GRACE_SECONDS * 1000, limit: 500 },
       idempotency: { intervalMs: env.IDEMPOTENCY_PRUNE_INTERVAL_SECONDS * 1000, retentionMs: env.IDEMPOTENCY_RETENTION_DAYS * 86_400_000 },
+      salesRollup: { intervalMs: env.SALES_ROLLUP_INTERVAL_SECONDS * 1000 },
     },
     paymentGateway: {
       url: env.PAYMENT_GATEWAY_URL,

@@ -39,3 +39,4 @@ export const releaseOrphanWorkflowId = (orderId: string): string => `release-orp
 export const RECONCILIATION_SCHEDULE_ID = 'reconcile-payments';
 export const SWEEPER_SCHEDULE_ID = 'sweep-orphaned-holds';
 export const IDEMPOTENCY_PRUNE_SCHEDULE_ID = 'prune-idempotency-keys';
+export const SALES_ROLLUP_SCHEDULE_ID = 'roll-up-product-sales';

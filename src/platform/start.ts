@@ -73,7 +73,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     if (added.length) logger.info({ added }, 'registered Temporal search attributes');
     if (roles.includes('worker')) {
       const schedules = await ensureMaintenanceSchedules(client, { taskQueue: config.temporal.taskQueue, ...config.maintenance });
-      logger.info(schedules, 'maintenance schedules in place (reconciliation, sweeper)');
+      logger.info(schedules, 'maintenance schedules in place (reconciliation, sweeper, idempotency prune, sales rollup)');
     }
 
     const worker = roles.includes('worker')

@@ -1,8 +1,9 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { PruneInput, ReconciliationInput, SweepInput } from '../contracts/maintenance';
-import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, RECONCILIATION_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
 import type { pruneIdempotencyKeys } from '../workflows/pruneIdempotencyKeys';
 import type { reconcilePayments } from '../workflows/reconcilePayments';
+import type { rollUpProductSales } from '../workflows/rollUpProductSales';
 import type { sweepOrphanedHolds } from '../workflows/sweepOrphanedHolds';
 
 export interface MaintenanceSchedules {
@@ -10,8 +11,9 @@ export interface MaintenanceSchedules {
   reconciliation: ReconciliationInput & { intervalMs: number };
   sweeper: SweepInput & { intervalMs: number };
   idempotency: PruneInput & { intervalMs: number };
+  salesRollup: { intervalMs: number };
   /** Other ids than the platform's own (tests keep theirs apart). */
-  ids?: { reconciliation: string; sweeper: string; idempotency: string };
+  ids?: { reconciliation: string; sweeper: string; idempotency: string; salesRollup: string };
 }
 
 /**
@@ -21,7 +23,7 @@ export interface MaintenanceSchedules {
 const policiesFor = (intervalMs: number) => ({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) });
 
 function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
-  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID, idempotency: IDEMPOTENCY_PRUNE_SCHEDULE_ID };
+  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID, idempotency: IDEMPOTENCY_PRUNE_SCHEDULE_ID, salesRollup: SALES_ROLLUP_SCHEDULE_ID };
   const { intervalMs: reconcileEvery, ...reconciliation } = options.reconciliation;
   const { intervalMs: sweepEvery, ...sweep } = options.sweeper;
   const { intervalMs: pruneEvery, ...prune } = options.idempotency;
@@ -47,11 +49,19 @@ function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
       policies: policiesFor(pruneEvery),
       memo: { purpose: 'forgets the answers stored under Idempotency-Keys past their retention' },
     },
+    {
+      scheduleId: ids.salesRollup,
+      spec: { intervals: [{ every: options.salesRollup.intervalMs }] },
+      action: { type: 'startWorkflow', workflowType: 'rollUpProductSales' satisfies (typeof rollUpProductSales)['name'], workflowId: ids.salesRollup, taskQueue: options.taskQueue, args: [] },
+      // Each run recomputes everything since the last one: nothing missed needs replaying.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
+      memo: { purpose: 'recomputes the hourly sales per product that GET /products/popular reads' },
+    },
   ];
 }
 
 /**
- * Creates the reconciliation's, the sweeper's and the idempotency prune's Schedules, or brings existing ones to
+ * Creates the reconciliation's, the sweeper's, the idempotency prune's and the sales rollup's Schedules, or brings existing ones to
  * these settings (an update, never a second schedule). A paused schedule stays paused:
  * pausing is an operator's decision (docs/operations.md).
  */

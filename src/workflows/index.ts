@@ -8,3 +8,4 @@ export { completeOrder } from './completeOrder';
 export { reconcilePayments } from './reconcilePayments';
 export { sweepOrphanedHolds, releaseOrphanedHold } from './sweepOrphanedHolds';
 export { pruneIdempotencyKeys } from './pruneIdempotencyKeys';
+export { rollUpProductSales } from './rollUpProductSales';

@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createOrderActivities } from '../../src/activities/orders';
 import type { SweepReport } from '../../src/contracts/maintenance';
-import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, orderWorkflowId, RECONCILIATION_SCHEDULE_ID, releaseOrphanWorkflowId, SWEEPER_SCHEDULE_ID } from '../../src/contracts/workflowIds';
+import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, orderWorkflowId, RECONCILIATION_SCHEDULE_ID, releaseOrphanWorkflowId, SWEEPER_SCHEDULE_ID } from '../../src/contracts/workflowIds';
 import { orderIdFor } from '../../src/orchestration/orderIds';
 import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
 import type { sweepOrphanedHolds } from '../../src/workflows/sweepOrphanedHolds';
@@ -206,8 +206,9 @@ describe('the sweeper of orphaned holds', () => {
       reconciliation: { intervalMs, lookbackMs: 120_000 },
       sweeper: { intervalMs, graceMs: GRACE_MS, limit: 500 },
       idempotency: { intervalMs, retentionMs: 30 * 86_400_000 },
+      salesRollup: { intervalMs },
     });
-    const ids = [RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID, IDEMPOTENCY_PRUNE_SCHEDULE_ID];
+    const ids = [RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID, IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID];
     afterAll(async () => {
       for (const id of ids) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
     });

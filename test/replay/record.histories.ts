@@ -188,4 +188,13 @@ describe('record workflow histories', () => {
     await stack.client.workflow.execute('pruneIdempotencyKeys', { taskQueue: stack.taskQueue, workflowId: 'record-prune', args: [{ retentionMs: 30 * 86_400_000 }] });
     await save('pruneIdempotencyKeys-pruned', 'record-prune');
   });
+
+  it('records the sales rollup: a run that rolled up a completed order', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
+    await stack.client.workflow.execute('rollUpProductSales', { taskQueue: stack.taskQueue, workflowId: 'record-sales-rollup', args: [] });
+    await save('rollUpProductSales-rolled-up', 'record-sales-rollup');
+  });
 });

@@ -159,7 +159,7 @@ export const orderRoutes = (deps: AppDeps) => {
       operationId: 'listOrders',
       summary: "The signed-in customer's orders, newest first",
       description:
-        "The signed-in customer's orders, newest first, a page at a time (cursor).",
+        "The signed-in customer's orders, newest first, a page at a time (page and limit).",
       tag: 'orders',
       access: 'customer',
       query: listOrdersQuery,

@@ -44,7 +44,7 @@ export const productRoutes = (deps: AppDeps) => {
       operationId: 'listProducts',
       summary: 'Browse products, a page at a time',
       description:
-        "The catalogue, a page at a time (cursor), each product with its options' prices.",
+        "The catalogue, a page at a time (page and limit), each product with its options' prices.",
       tag: 'catalog',
       access: 'public',
       query: listProductsQuery,

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { createSalesRollupActivities } from '../../src/activities/salesRollup';
+import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
+import { signUpCustomer } from '../support/factories';
+import { productWithStock } from '../support/catalog';
+import { request } from '../support/http';
+import { eventually } from '../support/orders';
+import { runbookCommand } from '../support/runbook';
+import { useTestStack } from '../support/stack';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * An order as history holds it, written straight into PostgreSQL: its status, when it
+ * was paid (COMPLETED only, as the schema demands) and when it last changed. Units are
+ * in the millions so these products outsell anything other test files sell.
+ */
+async function historicalOrder(db: Knex, input: { userId: string; productId: string; optionId: string; quantity: number; status: string; paidAt?: Date; updatedAt?: Date }) {
+  const id = randomUUID();
+  await db('orders').insert({
+    id,
+    user_id: input.userId,
+    idempotency_key: `history-${id}`,
+    request_hash: 'history',
+    workflow_id: `history:${id}`,
+    status: input.status,
+    total_amount: input.quantity,
+    discount_amount: 0,
+    final_amount: input.quantity,
+    reservation_expires_at: new Date(),
+    paid_at: input.status === 'COMPLETED' ? input.paidAt : null,
+    updated_at: input.updatedAt ?? new Date(),
+  });
+  await db('order_items').insert({
+    order_id: id,
+    option_id: input.optionId,
+    product_id: input.productId,
+    product_name: 'history',
+    option_name: 'S0',
+    unit_price: 1,
+    quantity: input.quantity,
+    line_amount: input.quantity,
+  });
+}
+
+/** A product with one option, created now (so later ones are newer), and its ids. */
+async function product(db: Knex): Promise<{ productId: string; optionId: string }> {
+  const [optionId] = await productWithStock(db, [10]);
+  const { product_id: productId } = await db('product_options').where({ id: optionId }).first();
+  // Created one after the other within a millisecond or two: make "newer" unambiguous.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  return { productId, optionId };
+}
+
+describe('popular products', () => {
+  const stack = useTestStack();
+  const popular = (query: string) => request(stack.baseUrl, 'GET', `/api/v1/products/popular${query}`);
+
+  /** The start of the window of `days` days, as the endpoint counts it (whole UTC hours). */
+  async function windowStart(days: number): Promise<Date> {
+    const { rows } = await stack.db.raw(`select date_trunc('hour', now(), 'UTC') - make_interval(days => ?) as start`, [days]);
+    return rows[0].start;
+  }
+
+  /** Runs a test body away from an hour's turn, so the window cannot move under it. */
+  async function awayFromTheHour() {
+    const { rows } = await stack.db.raw('select extract(epoch from now()) as now');
+    const intoHour = (Number(rows[0].now) * 1000) % HOUR;
+    if (intoHour > HOUR - 60_000) await new Promise((resolve) => setTimeout(resolve, HOUR - intoHour + 1_000));
+  }
+
+  it('ranks by units sold in COMPLETED orders within the window, ties by orders, then newer product, then id', async () => {
+    await awayFromTheHour();
+    const { userId } = await signUpCustomer(stack);
+    const [a, b, c, d, e, f] = [await product(stack.db), await product(stack.db), await product(stack.db), await product(stack.db), await product(stack.db), await product(stack.db)];
+    const start3 = await windowStart(3);
+    const inside = new Date(start3.getTime() + 30 * 60_000);
+    const justOutside = new Date(start3.getTime() - 30 * 60_000);
+    const recent = new Date(Date.now() - HOUR);
+    const completed = (p: { productId: string; optionId: string }, quantity: number, paidAt: Date) => historicalOrder(stack.db, { userId, ...p, quantity, status: 'COMPLETED', paidAt });
+
+    await completed(a, 3_000_000, inside); // at the window's very start: counted
+    await completed(b, 1_000_000, recent);
+    await completed(b, 1_000_000, recent);
+    await completed(c, 700_000, recent);
+    await completed(c, 700_000, inside);
+    await completed(c, 600_000, recent); // 2,000,000 like b, in three orders: ahead of b
+    await completed(d, 1_500_000, recent);
+    await completed(e, 1_500_000, recent); // d's tie in units and orders: e is newer
+    await completed(f, 5_000_000, justOutside); // before the 3-day window: only in the 4-day one
+    for (const status of ['FAILED', 'EXPIRED', 'CANCELLED', 'PENDING_PAYMENT']) await historicalOrder(stack.db, { userId, ...f, quantity: 9_000_000, status });
+
+    await createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
+
+    const threeDays = await popular('?days=3&limit=5');
+    expect(threeDays.status).toBe(200);
+    expect(threeDays.headers.get('cache-control')).toBe('public, max-age=30');
+    expect(threeDays.body.items.map((i: { product: { id: string }; unitsSold: number; orderCount: number }) => [i.product.id, i.unitsSold, i.orderCount])).toEqual([
+      [a.productId, 3_000_000, 1],
+      [c.productId, 2_000_000, 3],
+      [b.productId, 2_000_000, 2],
+      [e.productId, 1_500_000, 1],
+      [d.productId, 1_500_000, 1],
+    ]);
+    expect(threeDays.body).toMatchObject({ days: 3, rolledUpTo: expect.any(String) });
+    // The defaults are 3 days and 5 products.
+    expect((await popular('')).body.items).toEqual(threeDays.body.items);
+
+    const fourDays = await popular('?days=4&limit=2');
+    expect(fourDays.body.items.map((i: { product: { id: string }; unitsSold: number }) => [i.product.id, i.unitsSold])).toEqual([
+      [f.productId, 5_000_000],
+      [a.productId, 3_000_000],
+    ]);
+    expect(fourDays.body.items[0].product).toMatchObject({ id: f.productId, price: 1000, stockStatus: 'IN_STOCK' });
+  });
+
+  it('refuses windows and limits out of range with 400 naming the field', async () => {
+    for (const query of ['?days=0', '?days=31', '?limit=0', '?limit=21', '?days=two', '?sort=units']) {
+      const refused = await popular(query);
+      expect({ query, status: refused.status, code: refused.body.error.code }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED' });
+    }
+  });
+
+  describe('its Schedule', () => {
+    const ids = { reconciliation: `test-reconcile-${randomUUID()}`, sweeper: `test-sweep-${randomUUID()}`, idempotency: `test-prune-${randomUUID()}`, salesRollup: `test-sales-rollup-${randomUUID()}` };
+    afterAll(async () => {
+      for (const id of Object.values(ids)) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
+    });
+
+    it('catches up on every hour a missed run left, when triggered by hand (`temporal schedule trigger`)', async () => {
+      await awayFromTheHour();
+      const hourly = { intervalMs: HOUR };
+      await ensureMaintenanceSchedules(stack.client, {
+        taskQueue: stack.taskQueue,
+        reconciliation: { ...hourly, lookbackMs: HOUR },
+        sweeper: { ...hourly, graceMs: HOUR, limit: 10 },
+        idempotency: { ...hourly, retentionMs: 30 * DAY },
+        salesRollup: hourly,
+        ids,
+      });
+      // Bring the rollup up to now, then pretend its runs stopped three hours ago while
+      // orders kept completing.
+      await createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
+      const lastRun = new Date(Date.now() - 3 * HOUR);
+      await stack.db('sales_rollup_progress').update({ rolled_up_to: lastRun });
+      const { userId } = await signUpCustomer(stack);
+      const g = await product(stack.db);
+      const since = (ms: number) => new Date(lastRun.getTime() + ms);
+      for (const at of [since(10 * 60_000), since(HOUR + 10 * 60_000), since(2 * HOUR + 10 * 60_000)]) {
+        await historicalOrder(stack.db, { userId, ...g, quantity: 4_000_000, status: 'COMPLETED', paidAt: at, updatedAt: at });
+      }
+
+      const before = Date.now();
+      await runbookCommand('temporal schedule trigger --schedule-id <scheduleId>', { scheduleId: ids.salesRollup });
+      const action = await eventually(async () => {
+        const { info } = await stack.client.schedule.getHandle(ids.salesRollup).describe();
+        return info.recentActions.find((a) => a.takenAt.getTime() >= before - 1_000)?.action;
+      }, 30_000, 'the triggered rollup run');
+      const report = await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
+      expect(new Date(report.from).getTime()).toBeLessThanOrEqual(lastRun.getTime());
+
+      const top = await popular('?days=1&limit=1');
+      expect(top.body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ id: g.productId }), unitsSold: 12_000_000, orderCount: 3 })]);
+      // One row per hour it sold in: recomputed per bucket, never added twice.
+      const buckets = await stack.db('product_sales_hourly').where({ product_id: g.productId }).orderBy('bucket_start');
+      expect(buckets.map((row) => [row.units_sold, row.order_count])).toEqual([
+        [4_000_000, 1],
+        [4_000_000, 1],
+        [4_000_000, 1],
+      ]);
+      // A second run changes nothing.
+      await createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
+      expect((await popular('?days=1&limit=1')).body.items[0].unitsSold).toBe(12_000_000);
+    });
+  });
+});
