@@ -61,6 +61,7 @@ describe('health and API description', () => {
       '/api/v1/orders/{id}/cancel',
       '/api/v1/orders/{id}/payment',
       '/api/v1/products',
+      '/api/v1/products/popular',
       '/api/v1/products/{id}',
       '/api/v1/users/me',
       '/api/v1/users/me/coupons',
