@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Http } from '../lib/http';
 import { seedHistoricalOrders } from '../lib/history';
+import { measurePopularProducts } from '../lib/popularProducts';
 import { steadyStep, type Shoppers, type SteadyStepOptions } from './steady';
 
 /**
@@ -9,7 +10,9 @@ import { steadyStep, type Shoppers, type SteadyStepOptions } from './steady';
  * history; when it does, a query is reading more rows than it needs. Beside the
  * latencies, each step records how many rows were read by sequential scans of the
  * tables that grow with orders while the step ran: with the right indexes that stays
- * near zero however large the history is.
+ * near zero however large the history is. Before each steady step, GET
+ * /api/v1/products/popular is measured too (bench/lib/popularProducts.ts): its read is
+ * of the hourly rollup, so its latency should not grow with the orders either.
  */
 const GROWING_TABLES = ['orders', 'order_items', 'idempotency_records', 'stock_orders', 'stock_reservations', 'users'];
 
@@ -27,11 +30,13 @@ export async function growth(
     await seedHistoricalOrders(databaseUrl, size - seeded, (done) => process.stderr.write(`\r  ${seeded + done}/${size} historical orders   `));
     process.stderr.write('\n');
     seeded = size;
+    const popular = await measurePopularProducts(http, databaseUrl);
     const before = await tableScans(databaseUrl);
     const step = await steadyStep(http, gateway, shoppers, options);
     const after = await tableScans(databaseUrl);
     steps.push({
       historicalOrders: size,
+      popular,
       tables: Object.fromEntries(
         GROWING_TABLES.map((table) => [
           table,
@@ -45,7 +50,7 @@ export async function growth(
       ),
       ...step,
     });
-    process.stderr.write(`  place p99 ${step.place.latencyMs.p99} ms, pay p99 ${step.pay.latencyMs.p99} ms, errors ${step.errors}, exact ${step.exact}\n`);
+    process.stderr.write(`  place p99 ${step.place.latencyMs.p99} ms, pay p99 ${step.pay.latencyMs.p99} ms, errors ${step.errors}, exact ${step.exact}; popular p99 ${popular.latencyMs.p99} ms\n`);
   }
   return {
     parameters: { sizes: options.sizes, ratePerSecond: options.ratePerSecond, seconds: options.seconds, products: options.products, sloMs: options.sloMs },

@@ -22,7 +22,12 @@ describe('rate limits on sign-in and sign-up', () => {
   const from = (address: string) => ({ 'x-forwarded-for': address });
   const login = (s: TestStack, email: string, password: string, address: string) =>
     request(s.baseUrl, 'POST', '/api/v1/auth/login', { body: { email, password }, headers: from(address) });
-  const address = () => `203.0.113.${Math.floor(Math.random() * 250) + 1}`;
+  // A new address each call: a random draw could repeat one an earlier test used up.
+  let addresses = 0;
+  const address = () => {
+    addresses += 1;
+    return `203.0.${113 + Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
+  };
 
   it('refuses an address past its limit with 429, Retry-After and RateLimit headers, whatever the password', async () => {
     const user = await account(stack);

@@ -39,6 +39,24 @@ async function rebuild(trx: Knex.Transaction, from: Date, to: Date | null): Prom
   return inserted.rowCount ?? 0;
 }
 
+/**
+ * The popular-products read: one range over the rollup's primary key (bucket_start), then
+ * the few products it names; never the orders. Exported for the growth benchmark, which
+ * explains exactly this statement.
+ */
+export const popularProductsQuery = (input: { days: number; limit: number }) => ({
+  sql: `select p.id, p.name, p.price, p.image_url, p.created_at, s.units_sold, s.order_count,
+               (select coalesce(sum(st.available), 0) from product_options o join stocks st on st.option_id = o.id where o.product_id = p.id) as available
+          from (select product_id, sum(units_sold) as units_sold, sum(order_count) as order_count
+                  from product_sales_hourly
+                 where bucket_start >= date_trunc('hour', now(), 'UTC') - make_interval(days => ?)
+                 group by product_id) s
+          join products p on p.id = s.product_id
+         order by s.units_sold desc, s.order_count desc, p.created_at desc, p.id asc
+         limit ?`,
+  bindings: [input.days, input.limit],
+});
+
 export function createProductSalesRepository(db: Knex) {
   return {
     /**
@@ -81,18 +99,8 @@ export function createProductSalesRepository(db: Knex) {
      * orders, then the newer product, then the id.
      */
     async popular(input: { days: number; limit: number }): Promise<PopularProduct[]> {
-      const { rows } = await db.raw(
-        `select p.id, p.name, p.price, p.image_url, p.created_at, s.units_sold, s.order_count,
-                (select coalesce(sum(st.available), 0) from product_options o join stocks st on st.option_id = o.id where o.product_id = p.id) as available
-           from (select product_id, sum(units_sold) as units_sold, sum(order_count) as order_count
-                   from product_sales_hourly
-                  where bucket_start >= date_trunc('hour', now(), 'UTC') - make_interval(days => ?)
-                  group by product_id) s
-           join products p on p.id = s.product_id
-          order by s.units_sold desc, s.order_count desc, p.created_at desc, p.id asc
-          limit ?`,
-        [input.days, input.limit],
-      );
+      const { sql, bindings } = popularProductsQuery(input);
+      const { rows } = await db.raw(sql, bindings);
       return rows.map(
         (r: { id: string; name: string; price: number; image_url: string | null; created_at: Date; units_sold: string; order_count: string; available: string }): PopularProduct => ({
           id: r.id,
