@@ -36,9 +36,13 @@ export async function startLoginFlood(settings: LoginFloodSettings): Promise<Run
   });
   return {
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null || !child.connected) {
+        throw new Error(`the login flood ended (${child.signalCode ?? child.exitCode}) before it was stopped`);
+      }
       const report = new Promise<LoginFloodReport>((resolve, reject) => {
         child.once('message', (message: LoginFloodReport) => resolve(message));
         child.once('exit', (code, signal) => reject(new Error(`the login flood exited (${signal ?? code}) without a report`)));
+        child.once('error', reject);
       });
       child.send('stop');
       const result = await report;

@@ -55,7 +55,7 @@ export interface paths {
         put?: never;
         /**
          * Create a customer account
-         * @description Creates a customer account and answers its id; sign in with POST /auth/login to get a token. Rate limited per client address and per email (429 with Retry-After); passwords are hashed with argon2id.
+         * @description Creates a customer account and answers its id; sign in with POST /auth/login to get a token. Rate limited per client address, and refused at once while the password-hashing queue is full (429 with Retry-After); passwords are hashed with argon2id.
          */
         post: operations["signUp"];
         delete?: never;
@@ -253,7 +253,7 @@ export interface paths {
         };
         /**
          * Browse products, a page at a time
-         * @description The catalogue, a page at a time (page and limit), each product with its options' prices.
+         * @description The catalogue, a page at a time (page and limit), optionally one category, sorted newest first or by price; each product with its price and whether any of it is in stock.
          */
         get: operations["listProducts"];
         put?: never;
@@ -917,10 +917,14 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a retry can succeed */
                     "Retry-After"?: number;
-                    /** @description The tightest limit met: remaining requests and seconds to its reset (IETF draft) */
-                    RateLimit?: string;
-                    /** @description The limits applied to this request (IETF draft) */
+                    /** @description The nearest limit: `<requests>;w=<seconds>` (IETF draft); absent when the hashing queue was full */
                     "RateLimit-Policy"?: string;
+                    /** @description Requests that limit allows per window (IETF draft) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (IETF draft) */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets (IETF draft) */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1019,10 +1023,14 @@ export interface operations {
                 headers: {
                     /** @description Seconds until a retry can succeed */
                     "Retry-After"?: number;
-                    /** @description The tightest limit met: remaining requests and seconds to its reset (IETF draft) */
-                    RateLimit?: string;
-                    /** @description The limits applied to this request (IETF draft) */
+                    /** @description The nearest limit: `<requests>;w=<seconds>` (IETF draft); absent when the hashing queue was full */
                     "RateLimit-Policy"?: string;
+                    /** @description Requests that limit allows per window (IETF draft) */
+                    "RateLimit-Limit"?: number;
+                    /** @description Requests left in the window (IETF draft) */
+                    "RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window resets (IETF draft) */
+                    "RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -32,11 +32,14 @@ function errorResponses(route: AnyRoute): RouteConfig['responses'] {
   );
 }
 
-// What a refused client is told about when to come back (src/api/authLimits.ts).
+// What a refused client is told about when to come back (src/api/authLimits.ts; a full
+// hashing queue sends Retry-After alone).
 const rateLimitHeaders = {
   'Retry-After': { description: 'Seconds until a retry can succeed', schema: { type: 'integer' as const } },
-  RateLimit: { description: 'The tightest limit met: remaining requests and seconds to its reset (IETF draft)', schema: { type: 'string' as const } },
-  'RateLimit-Policy': { description: 'The limits applied to this request (IETF draft)', schema: { type: 'string' as const } },
+  'RateLimit-Policy': { description: 'The nearest limit: `<requests>;w=<seconds>` (IETF draft); absent when the hashing queue was full', schema: { type: 'string' as const } },
+  'RateLimit-Limit': { description: 'Requests that limit allows per window (IETF draft)', schema: { type: 'integer' as const } },
+  'RateLimit-Remaining': { description: 'Requests left in the window (IETF draft)', schema: { type: 'integer' as const } },
+  'RateLimit-Reset': { description: 'Seconds until the window resets (IETF draft)', schema: { type: 'integer' as const } },
 };
 
 /** Each tag the routes use, described once (the docs group operations under them). */

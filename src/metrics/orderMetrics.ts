@@ -5,6 +5,9 @@ import { metricsRegistry } from './registry';
 
 let orders: ReturnType<typeof createOrderRepository> | undefined;
 
+/** How long a scrape waits for the count before it answers without it. */
+const COUNT_WITHIN_MS = 2_000;
+
 /**
  * Orders whose compensation keeps failing (`NeedsAttention`), counted in PostgreSQL at each
  * scrape: the flag is the order row's, so the figure is exact the moment it is read, and
@@ -16,8 +19,10 @@ new Gauge({
   registers: [metricsRegistry],
   async collect() {
     if (!orders) return;
-    // PostgreSQL down must not take the rest of the scrape with it: NaN says "unknown".
-    this.set(await orders.countNeedingAttention().catch(() => Number.NaN));
+    // PostgreSQL down, or the pool exhausted in a rush, must not take the rest of the
+    // scrape with it (Prometheus gives up on a target after 10 s): NaN says "unknown".
+    const unknown = new Promise<number>((resolve) => setTimeout(() => resolve(Number.NaN), COUNT_WITHIN_MS).unref());
+    this.set(await Promise.race([orders.countNeedingAttention().catch(() => Number.NaN), unknown]));
   },
 });
 

@@ -1,8 +1,8 @@
 import * as wf from '@temporalio/workflow';
 import type { SalesRollupActivities } from '../activities/salesRollup';
-import { scanOptions } from './activityOptions';
+import { salesRollupOptions } from './activityOptions';
 
-const { rollUpProductSales: rollUp } = wf.proxyActivities<SalesRollupActivities>(scanOptions);
+const { rollUpProductSales: rollUp } = wf.proxyActivities<SalesRollupActivities>(salesRollupOptions);
 
 /**
  * Brings the hourly sales rollup (what GET /products/popular reads) up to now, run by its

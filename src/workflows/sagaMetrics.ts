@@ -2,7 +2,8 @@ import { metricMeter } from '@temporalio/workflow';
 
 /**
  * The saga's own counters, through the workflow's metric meter: the SDK drops them while
- * a history replays, so a saga counts once however often a worker replays it, and they
+ * a history replays, so replaying a saga (a new worker, an evicted cache) counts nothing
+ * again; only a workflow task that fails and runs a second time can count twice. They
  * leave through the worker's Prometheus exporter beside the SDK's own (namespace, task
  * queue and workflow type come as labels). The meter can only be used inside a workflow,
  * so each counter is made where it is added.

@@ -46,7 +46,7 @@ describe('docker-compose.yml', () => {
 
   it('is a valid Compose file whose credentials all come from .env (.env.example fills them)', async () => {
     const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
-    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'payment-gateway', 'postgres', 'prometheus', 'temporal', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'payment-gateway', 'postgres', 'prometheus', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
     expect(services.api.environment?.DATABASE_URL).toBe('postgres://order:change-me-postgres@postgres:5432/order_platform');
     expect(services.worker.environment?.JWT_SECRET).toMatch(/^change-me/);
   });
@@ -56,14 +56,19 @@ describe('docker-compose.yml', () => {
     for (const variable of ['POSTGRES_PASSWORD', 'JWT_SECRET', 'ADMIN_PASSWORD', 'GRAFANA_ADMIN_PASSWORD']) expect(refused).toContain(`set ${variable} in .env`);
   });
 
-  it('runs a current Temporal server after a schema step, every service restarting and health-checked, only the API and UIs published', async () => {
+  it('runs a current Temporal server after a schema step, the app after its namespace exists, every service restarting and health-checked, only the API and UIs published', async () => {
     const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
     expect(Object.values(services).some((s) => s.image?.includes('auto-setup'))).toBe(false);
     expect(services.temporal.image).toBe('temporalio/server:1.29.1');
     expect(services.temporal.depends_on?.['temporal-schema']).toEqual(expect.objectContaining({ condition: 'service_completed_successfully' }));
+    // The server image creates no namespace; the platform registers its search attributes in `default` at start-up.
+    for (const app of ['api', 'worker']) {
+      expect(services[app].depends_on?.['temporal-namespace']).toEqual(expect.objectContaining({ condition: 'service_completed_successfully' }));
+    }
+    expect(services['temporal-namespace'].depends_on?.temporal).toEqual(expect.objectContaining({ condition: 'service_healthy' }));
     for (const [name, service] of Object.entries(services)) {
-      // The schema step runs once and ends; everything else runs for good.
-      if (name === 'temporal-schema') {
+      // The one-shot steps run once and end; everything else runs for good.
+      if (name === 'temporal-schema' || name === 'temporal-namespace') {
         expect(service.restart).toBe('on-failure');
         continue;
       }

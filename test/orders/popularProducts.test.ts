@@ -123,6 +123,24 @@ describe('popular products', () => {
     }
   });
 
+  it('recounts the hour of an order completed after that hour was rolled up (a payment that took its time)', async () => {
+    await awayFromTheHour();
+    const { userId } = await signUpCustomer(stack);
+    const late = await product(stack.db);
+    const rollUp = () => createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
+    await rollUp();
+    // Paid five hours ago, completed only now: its hour was rolled up long before.
+    const paidAt = new Date(Date.now() - 5 * HOUR);
+    await historicalOrder(stack.db, { userId, ...late, quantity: 20_000_000, status: 'COMPLETED', paidAt, updatedAt: new Date() });
+
+    const report = await rollUp();
+    expect(report.lateBuckets).toBeGreaterThanOrEqual(1);
+    const top = await popular('?days=1&limit=1');
+    expect(top.body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ id: late.productId }), unitsSold: 20_000_000, orderCount: 1 })]);
+    const [bucket] = await stack.db('product_sales_hourly').where({ product_id: late.productId });
+    expect(new Date(bucket.bucket_start).getTime()).toBe(Math.floor(paidAt.getTime() / HOUR) * HOUR);
+  });
+
   describe('its Schedule', () => {
     const ids = { reconciliation: `test-reconcile-${randomUUID()}`, sweeper: `test-sweep-${randomUUID()}`, idempotency: `test-prune-${randomUUID()}`, salesRollup: `test-sales-rollup-${randomUUID()}` };
     afterAll(async () => {
@@ -159,10 +177,11 @@ describe('popular products', () => {
         return info.recentActions.find((a) => a.takenAt.getTime() >= before - 1_000)?.action;
       }, 30_000, 'the triggered rollup run');
       const report = await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result();
-      expect(new Date(report.from).getTime()).toBeLessThanOrEqual(lastRun.getTime());
+      // It started from the hour the last run ended in.
+      expect(new Date(report.from).getTime()).toBe(Math.floor(lastRun.getTime() / HOUR) * HOUR);
 
-      const top = await popular('?days=1&limit=1');
-      expect(top.body.items).toEqual([expect.objectContaining({ product: expect.objectContaining({ id: g.productId }), unitsSold: 12_000_000, orderCount: 3 })]);
+      const ranked = (await popular('?days=1&limit=20')).body.items as { product: { id: string }; unitsSold: number; orderCount: number }[];
+      expect(ranked.find((i) => i.product.id === g.productId)).toMatchObject({ unitsSold: 12_000_000, orderCount: 3 });
       // One row per hour it sold in: recomputed per bucket, never added twice.
       const buckets = await stack.db('product_sales_hourly').where({ product_id: g.productId }).orderBy('bucket_start');
       expect(buckets.map((row) => [row.units_sold, row.order_count])).toEqual([
@@ -172,7 +191,8 @@ describe('popular products', () => {
       ]);
       // A second run changes nothing.
       await createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
-      expect((await popular('?days=1&limit=1')).body.items[0].unitsSold).toBe(12_000_000);
+      const again = (await popular('?days=1&limit=20')).body.items as { product: { id: string }; unitsSold: number }[];
+      expect(again.find((i) => i.product.id === g.productId)?.unitsSold).toBe(12_000_000);
     });
   });
 });

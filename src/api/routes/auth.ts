@@ -53,7 +53,7 @@ export const authRoutes = (deps: AppDeps) => {
       operationId: 'signUp',
       summary: 'Create a customer account',
       description:
-        'Creates a customer account and answers its id; sign in with POST /auth/login to get a token. Rate limited per client address and per email (429 with Retry-After); passwords are hashed with argon2id.',
+        'Creates a customer account and answers its id; sign in with POST /auth/login to get a token. Rate limited per client address, and refused at once while the password-hashing queue is full (429 with Retry-After); passwords are hashed with argon2id.',
       tag: 'auth',
       access: 'public',
       body: signupBody,

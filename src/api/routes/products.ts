@@ -44,7 +44,7 @@ export const productRoutes = (deps: AppDeps) => {
       operationId: 'listProducts',
       summary: 'Browse products, a page at a time',
       description:
-        "The catalogue, a page at a time (page and limit), each product with its options' prices.",
+        'The catalogue, a page at a time (page and limit), optionally one category, sorted newest first or by price; each product with its price and whether any of it is in stock.',
       tag: 'catalog',
       access: 'public',
       query: listProductsQuery,

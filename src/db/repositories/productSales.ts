@@ -69,9 +69,14 @@ export function createProductSalesRepository(db: Knex) {
      */
     async rollUp(): Promise<{ from: Date; to: Date; lateBuckets: number; rows: number }> {
       return db.transaction(async (trx) => {
+        // No statement (the lock wait included) outlives the activity's own timeout
+        // (salesRollupOptions) by much: a retry does not queue for long behind a run its
+        // worker gave up on.
+        await trx.raw(`set local statement_timeout = '5min'`);
         await trx.raw('insert into sales_rollup_progress (rollup, rolled_up_to) values (?, now() - ' + FIRST_RUN_REACH + ') on conflict (rollup) do nothing', [ROLLUP]);
         const { rows: [progress] } = await trx.raw(
-          `select rolled_up_to, date_trunc('hour', rolled_up_to, 'UTC') as range_start, now() as to from sales_rollup_progress where rollup = ? for update`,
+          // The clock once the lock is held: now() is the transaction's start, before any wait.
+          `select rolled_up_to, date_trunc('hour', rolled_up_to, 'UTC') as range_start, clock_timestamp() as to from sales_rollup_progress where rollup = ? for update`,
           [ROLLUP],
         );
         const { rows: late } = await trx.raw(
