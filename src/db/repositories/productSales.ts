@@ -1,12 +1,7 @@
 import type { Knex } from 'knex';
+import { AVAILABLE_UNITS_SQL, toProductSummary, type ProductSummary, type ProductSummaryRow } from './products';
 
-export interface PopularProduct {
-  id: string;
-  name: string;
-  price: number;
-  imageUrl: string | null;
-  available: number;
-  createdAt: Date;
+export interface PopularProduct extends ProductSummary {
   unitsSold: number;
   orderCount: number;
 }
@@ -45,8 +40,7 @@ async function rebuild(trx: Knex.Transaction, from: Date, to: Date | null): Prom
  * explains exactly this statement.
  */
 export const popularProductsQuery = (input: { days: number; limit: number }) => ({
-  sql: `select p.id, p.name, p.price, p.image_url, p.created_at, s.units_sold, s.order_count,
-               (select coalesce(sum(st.available), 0) from product_options o join stocks st on st.option_id = o.id where o.product_id = p.id) as available
+  sql: `select p.id, p.name, p.price, p.image_url, s.units_sold, s.order_count, ${AVAILABLE_UNITS_SQL} as available
           from (select product_id, sum(units_sold) as units_sold, sum(order_count) as order_count
                   from product_sales_hourly
                  where bucket_start >= date_trunc('hour', now(), 'UTC') - make_interval(days => ?)
@@ -106,18 +100,11 @@ export function createProductSalesRepository(db: Knex) {
     async popular(input: { days: number; limit: number }): Promise<PopularProduct[]> {
       const { sql, bindings } = popularProductsQuery(input);
       const { rows } = await db.raw(sql, bindings);
-      return rows.map(
-        (r: { id: string; name: string; price: number; image_url: string | null; created_at: Date; units_sold: string; order_count: string; available: string }): PopularProduct => ({
-          id: r.id,
-          name: r.name,
-          price: r.price,
-          imageUrl: r.image_url,
-          createdAt: r.created_at,
-          available: Number(r.available),
-          unitsSold: Number(r.units_sold),
-          orderCount: Number(r.order_count),
-        }),
-      );
+      return rows.map((r: ProductSummaryRow & { units_sold: string; order_count: string }): PopularProduct => ({
+        ...toProductSummary(r),
+        unitsSold: Number(r.units_sold),
+        orderCount: Number(r.order_count),
+      }));
     },
   };
 }

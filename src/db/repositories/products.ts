@@ -43,6 +43,25 @@ export interface ProductSummary {
   available: number;
 }
 
+/** The units available now of product `p`, over all its options: a summary's stock. */
+export const AVAILABLE_UNITS_SQL = '(select coalesce(sum(st.available), 0) from product_options o join stocks st on st.option_id = o.id where o.product_id = p.id)';
+
+export interface ProductSummaryRow {
+  id: string;
+  name: string;
+  price: number;
+  image_url: string | null;
+  available: string | number | null;
+}
+
+export const toProductSummary = (r: ProductSummaryRow): ProductSummary => ({
+  id: r.id,
+  name: r.name,
+  price: r.price,
+  imageUrl: r.image_url,
+  available: Number(r.available ?? 0),
+});
+
 export type ProductSort = 'newest' | 'price_asc' | 'price_desc';
 
 const orderings: Record<ProductSort, { column: string; order: 'asc' | 'desc' }[]> = {
@@ -125,29 +144,14 @@ export function createProductRepository(db: Knex) {
       const [{ count }] = await filtered.clone().count<{ count: string }[]>('* as count');
       const rows = await filtered
         .clone()
-        .select('p.id', 'p.name', 'p.price', 'p.image_url')
-        .select(
-          db('product_options as o')
-            .join('stocks as s', 's.option_id', 'o.id')
-            .whereRaw('o.product_id = p.id')
-            .sum('s.available')
-            .as('available'),
-        )
+        .select('p.id', 'p.name', 'p.price', 'p.image_url', db.raw(`${AVAILABLE_UNITS_SQL} as available`))
         // The id breaks ties so pages never overlap or skip when sort keys are equal.
         .orderBy([...orderings[query.sort], { column: 'p.id', order: 'asc' }])
         .limit(query.limit)
         .offset((query.page - 1) * query.limit);
       return {
         total: Number(count),
-        items: rows.map(
-          (r: { id: string; name: string; price: number; image_url: string | null; available: string | null }): ProductSummary => ({
-            id: r.id,
-            name: r.name,
-            price: r.price,
-            imageUrl: r.image_url,
-            available: Number(r.available ?? 0),
-          }),
-        ),
+        items: rows.map(toProductSummary),
       };
     },
   };
