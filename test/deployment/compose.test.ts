@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import YAML from 'yaml';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
@@ -79,5 +80,29 @@ describe('docker-compose.yml', () => {
     expect(published).toEqual({ api: ['3000'], 'temporal-ui': ['8080'], prometheus: ['9090'], grafana: ['3001'] });
     // The app's own services run the production image's compiled build.
     for (const name of ['api', 'worker', 'payment-gateway']) expect(services[name].build).toBeDefined();
+  });
+
+  it("has Prometheus scrape every app service and the Temporal server where compose makes them serve metrics", async () => {
+    const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
+    const scrape = YAML.parse(await fs.readFile(path.join(repoRoot, 'prometheus/prometheus.yml'), 'utf8')) as {
+      scrape_configs: { job_name: string; dns_sd_configs?: { names: string[]; port: number }[]; static_configs?: { targets: string[] }[] }[];
+    };
+    const targets = Object.fromEntries(
+      scrape.scrape_configs.map((job) => {
+        const dns = job.dns_sd_configs?.[0];
+        const [host, port] = dns ? [dns.names[0], dns.port] : job.static_configs![0].targets[0].split(':');
+        return [job.job_name, { host, port: Number(port) }];
+      }),
+    );
+    expect(targets).toEqual({
+      'order-platform-api': { host: 'api', port: Number(services.api.environment?.API_METRICS_PORT) },
+      'order-platform-worker': { host: 'worker', port: Number(services.worker.environment?.WORKER_METRICS_PORT) },
+      'temporal-server': { host: 'temporal', port: Number(services.temporal.environment?.PROMETHEUS_ENDPOINT?.split(':')[1]) },
+    });
+    // The worker's healthcheck reads the same endpoint Prometheus scrapes.
+    expect(services.worker.healthcheck?.test.join(' ')).toContain(`:${targets['order-platform-worker'].port}/metrics`);
+    // Prometheus and Grafana are given the repository's files.
+    expect(JSON.stringify(services.prometheus)).toContain('/etc/prometheus');
+    expect(JSON.stringify(services.grafana)).toContain('/etc/grafana/provisioning');
   });
 });
