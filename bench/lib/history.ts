@@ -13,6 +13,8 @@ import { Client } from 'pg';
  */
 const CHUNK = 50_000;
 const ORDERS_PER_CUSTOMER = 20;
+/** The catalogue the history bought from, one option each, the orders spread evenly over it. */
+const HISTORY_PRODUCTS = 200;
 
 export async function seedHistoricalOrders(
   databaseUrl: string,
@@ -24,7 +26,7 @@ export async function seedHistoricalOrders(
   await client.connect();
   try {
     const run = randomUUID().slice(0, 8);
-    const optionId = await historicalOption(client, run);
+    const optionIds = await historicalOptions(client, run);
     for (let done = 0; done < count; done += chunk) {
       const size = Math.min(chunk, count - done);
       await client.query('begin');
@@ -41,7 +43,8 @@ export async function seedHistoricalOrders(
            select id, row_number() over () - 1 as slot from users where email like 'history-' || $1 || '-%' and created_at = now()
          ), placed as (
            select gen_random_uuid() as id, c.id as user_id, 'history-' || $1 || '-' || ($2::int + n) as key,
-                  now() - make_interval(secs => ($2::int + n)) as at
+                  now() - make_interval(secs => ($2::int + n)) as at,
+                  ($5::uuid[])[1 + ($2::int + n) % cardinality($5::uuid[])] as option_id
            from generate_series(0, $3::int - 1) n
            join customers c on c.slot = n / $4
          ), orders_written as (
@@ -54,15 +57,19 @@ export async function seedHistoricalOrders(
            returning id, user_id, idempotency_key, created_at
          ), items as (
            insert into order_items (order_id, option_id, product_id, product_name, option_name, unit_price, quantity, line_amount)
-           select o.id, $5::uuid, p.product_id, 'history', 'Default', 1000, 1, 1000
-           from orders_written o, (select product_id from product_options where id = $5::uuid) p
+           select o.id, p.option_id, po.product_id, 'history', 'Default', 1000, 1, 1000
+           from orders_written o join placed p on p.id = o.id join product_options po on po.id = p.option_id
          ), stock_moves as (
            insert into stock_orders (order_id, state, created_at, updated_at)
            select id, 'CONFIRMED', created_at, created_at from orders_written
            returning order_id
          ), reservations as (
            insert into stock_reservations (order_id, option_id, quantity)
-           select order_id, $5::uuid, 1 from stock_moves
+           select m.order_id, p.option_id, 1 from stock_moves m join placed p on p.id = m.order_id
+         ), sold as (
+           update stocks s set sold = s.sold + x.units, total = s.total + x.units
+           from (select option_id, count(*)::int as units from placed group by option_id) x
+           where s.option_id = x.option_id
          ), answers as (
            insert into idempotency_records (user_id, scope, key, request_hash, response_status, response_body, created_at, completed_at)
            select user_id, 'place-order', idempotency_key, 'history', 201, jsonb_build_object('orderId', id), created_at, created_at from orders_written
@@ -70,9 +77,8 @@ export async function seedHistoricalOrders(
            select user_id, 'pay-order:' || id, idempotency_key, 'history', 200, jsonb_build_object('orderId', id), created_at, created_at from orders_written
          )
          select count(*) from orders_written`,
-        [run, done, size, ORDERS_PER_CUSTOMER, optionId],
+        [run, done, size, ORDERS_PER_CUSTOMER, optionIds],
       );
-      await client.query(`update stocks set sold = sold + $2, total = total + $2 where option_id = $1`, [optionId, size]);
       await client.query('commit');
       progress(done + size);
     }
@@ -86,15 +92,25 @@ export async function seedHistoricalOrders(
   }
 }
 
-/** The product every historical order bought: its sold count grows with the history. */
-async function historicalOption(client: Client, run: string): Promise<string> {
-  const product = await client.query(`insert into products (name, description, price, category) values ($1, null, 1000, 'history') returning id`, [
-    `history ${run}`,
-  ]);
-  const option = await client.query(
-    `insert into product_options (product_id, type, name, additional_price, position) values ($1, 'DEFAULT', 'Default', 0, 0) returning id`,
-    [product.rows[0].id],
+/**
+ * The products the history bought, one option each: their sold counts grow with it, and
+ * the popular-products rollup gets a row per product per hour, as a real catalogue does.
+ */
+async function historicalOptions(client: Client, run: string): Promise<string[]> {
+  const { rows } = await client.query(
+    `with products_made as (
+       insert into products (name, description, price, category)
+       select 'history ' || $1 || ' ' || n, null, 1000, 'history' from generate_series(1, $2::int) n
+       returning id
+     ), options_made as (
+       insert into product_options (product_id, type, name, additional_price, position)
+       select id, 'DEFAULT', 'Default', 0, 0 from products_made
+       returning id
+     ), stocks_made as (
+       insert into stocks (option_id, total, available) select id, 0, 0 from options_made
+     )
+     select id from options_made`,
+    [run, HISTORY_PRODUCTS],
   );
-  await client.query(`insert into stocks (option_id, total, available) values ($1, 0, 0)`, [option.rows[0].id]);
-  return option.rows[0].id;
+  return rows.map((r: { id: string }) => r.id);
 }

@@ -50,7 +50,7 @@ export async function growth(
       ),
       ...step,
     });
-    process.stderr.write(`  place p99 ${step.place.latencyMs.p99} ms, pay p99 ${step.pay.latencyMs.p99} ms, errors ${step.errors}, exact ${step.exact}; popular p99 ${popular.latencyMs.p99} ms\n`);
+    process.stderr.write(`  place p99 ${step.place.latencyMs.p99} ms, pay p99 ${step.pay.latencyMs.p99} ms, errors ${step.errors}, exact ${step.exact}; popular p99 ${popular.days3.latencyMs.p99} / ${popular.days30.latencyMs.p99} ms (3 / 30 days)\n`);
   }
   return {
     parameters: { sizes: options.sizes, ratePerSecond: options.ratePerSecond, seconds: options.seconds, products: options.products, sloMs: options.sloMs },

@@ -42,8 +42,12 @@ describe('historical orders for the growth benchmark', () => {
     const states = await db('orders').distinct('status').pluck('status');
     expect(states).toEqual(['COMPLETED']);
     expect(await db('stock_orders').whereNot({ state: 'CONFIRMED' }).count<{ c: string }[]>({ c: '*' }).then((r) => Number(r[0].c))).toBe(0);
-    const stock = await db('stocks').first('total', 'available', 'reserved', 'sold');
-    expect(stock).toEqual({ total: 2_500, available: 0, reserved: 0, sold: 2_500 });
+    // Spread evenly over the history's 200 products: every option's stock says what it sold.
+    const stocks = await db('stocks as s').join('order_items as i', 'i.option_id', 's.option_id').groupBy('s.option_id', 's.total', 's.sold', 's.available', 's.reserved')
+      .select('s.total', 's.available', 's.reserved', 's.sold').count<{ total: number; available: number; reserved: number; sold: number; n: string }[]>({ n: '*' });
+    expect(stocks).toHaveLength(200);
+    expect(stocks.every((r) => r.total === Number(r.n) && r.sold === Number(r.n) && r.available === 0 && r.reserved === 0)).toBe(true);
+    expect(new Set(stocks.map((r) => Number(r.n)))).toEqual(new Set([12, 13]));
     // Every order's placement and payment can be answered from its idempotency records.
     const unanswered = await db('orders as o')
       .leftJoin('idempotency_records as p', function () {
