@@ -10,7 +10,7 @@ import type { sweepOrphanedHolds } from '../../src/workflows/sweepOrphanedHolds'
 import { reservationCount, productWithStock, stockOf } from '../support/catalog';
 import { createCoupon, mintCustomers, signInAdmin, type TestUser } from '../support/factories';
 import { request } from '../support/http';
-import { eventually, getOrder, ledgerOf, orderRow, payOrder, placeOrder } from '../support/orders';
+import { eventually, getOrder, ledgerOf, orderRow, payOrder, placeOrder, SCHEDULE_RUN_WITHIN_MS } from '../support/orders';
 import { MAINTENANCE_COMMANDS, runbookCommand } from '../support/runbook';
 import { testGateway, useTestStack } from '../support/stack';
 
@@ -195,6 +195,8 @@ describe('the sweeper of orphaned holds', () => {
   });
 
   describe('its Schedule, as ops run it (the runbook, docs/operations.md)', () => {
+    // Several triggered runs, each allowed SCHEDULE_RUN_WITHIN_MS on a loaded machine.
+    jest.setTimeout(300_000);
     const ran = new Set<string>();
     const temporal = (template: string, values: Record<string, string> = {}) => {
       expect(MAINTENANCE_COMMANDS).toContain(template);
@@ -218,7 +220,7 @@ describe('the sweeper of orphaned holds', () => {
       const action = await eventually(async () => {
         const { info } = await stack.client.schedule.getHandle(scheduleId).describe();
         return info.recentActions.find((a) => a.takenAt.getTime() >= before - 1_000)?.action;
-      }, 30_000, `a run of ${scheduleId}`);
+      }, SCHEDULE_RUN_WITHIN_MS, `a run of ${scheduleId}`);
       const { workflowId, firstExecutionRunId } = action.workflow;
       await stack.client.workflow.getHandle(workflowId, firstExecutionRunId).result();
       return workflowId;

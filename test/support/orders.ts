@@ -38,6 +38,12 @@ export async function couponIsUsed(db: Knex, userCouponId: string): Promise<bool
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+/**
+ * How long a triggered Schedule may take to start its run: seconds when the machine is
+ * idle, but a CI machine under a whole suite's load was seen to need more than 30 s.
+ */
+export const SCHEDULE_RUN_WITHIN_MS = 90_000;
+
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
