@@ -8,6 +8,7 @@ import { checkoutWithGeneratedClient } from '../../clients/typescript/checkout';
 import { createDb } from '../../src/db/knex';
 import { productWithStock } from '../support/catalog';
 import { testEnvironment } from '../support/environment';
+import { untilReady } from '../support/readyBanner';
 import { freePorts } from '../support/ports';
 
 const run = promisify(execFile);
@@ -43,17 +44,9 @@ describe('the production build', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Order platform is ready')) resolve();
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      child.once('exit', (code) => reject(new Error(`the production ${role} exited (${code}) before it was ready:\n${output}`)));
-    });
-    return output;
+    const started = untilReady(child, `the production ${role}`);
+    await started.ready;
+    return started.output();
   }
 
   it('installs no development package', async () => {

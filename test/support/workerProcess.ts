@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { testEnvironment } from './environment';
+import { untilReady } from './readyBanner';
 import { startTestStack, type TestStack, type TestStackOptions } from './stack';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -47,17 +48,9 @@ export async function launchRole(role: 'api' | 'worker', extraEnv: Record<string
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Order platform is ready')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the ${role} exited (${code}) before it was ready:\n${output}`)));
-  });
-  return { child, output: () => output };
+  const started = untilReady(child, `the ${role}`);
+  await started.ready;
+  return { child, output: started.output };
 }
 
 /** Kills a launched worker's whole process group at once, as a crash would. */
