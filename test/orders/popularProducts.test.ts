@@ -141,6 +141,26 @@ describe('popular products', () => {
     expect(new Date(bucket.bucket_start).getTime()).toBe(Math.floor(paidAt.getTime() / HOUR) * HOUR);
   });
 
+  it('counts every order exactly once when rollups run concurrently with completions', async () => {
+    await awayFromTheHour();
+    const { userId } = await signUpCustomer(stack);
+    const busy = await product(stack.db);
+    const rollUp = () => createSalesRollupActivities({ db: stack.db }).rollUpProductSales();
+    // 40 completions spread over the last three hours, written while 8 rollups race on the progress row.
+    const completions = Array.from({ length: 40 }, (_, i) =>
+      historicalOrder(stack.db, { userId, ...busy, quantity: 1_000_000 + i, status: 'COMPLETED', paidAt: new Date(Date.now() - (i % 3) * HOUR - 60_000) }),
+    );
+    await Promise.all([...completions, ...Array.from({ length: 8 }, rollUp)]);
+    await rollUp();
+
+    const expected = Array.from({ length: 40 }, (_, i) => 1_000_000 + i).reduce((a, b) => a + b, 0);
+    const rows = await stack.db('product_sales_hourly').where({ product_id: busy.productId });
+    expect(rows.reduce((sum, row) => sum + row.units_sold, 0)).toBe(expected);
+    expect(rows.reduce((sum, row) => sum + row.order_count, 0)).toBe(40);
+    const ranked = (await popular('?days=1&limit=20')).body.items as { product: { id: string }; unitsSold: number; orderCount: number }[];
+    expect(ranked.find((i) => i.product.id === busy.productId)).toMatchObject({ unitsSold: expected, orderCount: 40 });
+  });
+
   describe('its Schedule', () => {
     // A triggered run is allowed SCHEDULE_RUN_WITHIN_MS on a loaded machine.
     jest.setTimeout(300_000);
