@@ -1,6 +1,7 @@
-# The API, the worker and the gateway simulator share one image; docker-compose.yml
-# picks the command. test/startup/productionBuild.test.ts runs what this image runs: the
-# compiled build with only production dependencies (no tsx, no embedded PostgreSQL).
+# The API, the worker and both simulators (gateway, data platform) share one image;
+# docker-compose.yml picks the command. test/startup/productionBuild.test.ts runs what
+# this image runs: the compiled build with only production dependencies (no tsx, no
+# embedded PostgreSQL).
 
 # Production dependencies only.
 FROM node:20-bookworm-slim AS dependencies

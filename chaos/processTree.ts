@@ -24,6 +24,7 @@ export function descendants(root: number): { pid: number; commandLine: string }[
 /** How the local services' processes are told apart in a process tree. */
 export const SERVICE_PROCESSES = {
   gateway: /paymentGatewaySimulator/,
+  dataPlatform: /dataPlatformSimulator/,
   temporal: /\bserver start-dev\b/,
   postgres: /\/postgres -D /,
 } as const;

@@ -12,6 +12,7 @@ import * as createAuthRateLimits from './20261202000300_create_auth_rate_limits'
 import * as addSagaOutcome from './20261202000400_add_saga_outcome';
 import * as indexIdempotencyByAge from './20261202000500_index_idempotency_by_age';
 import * as createProductSalesRollup from './20261203000100_create_product_sales_rollup';
+import * as createOrderDeliveries from './20261203000200_create_order_deliveries';
 
 /**
  * The migrations in order. Listing them in code (instead of letting Knex scan a folder)
@@ -32,6 +33,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261202000400_add_saga_outcome': addSagaOutcome,
   '20261202000500_index_idempotency_by_age': indexIdempotencyByAge,
   '20261203000100_create_product_sales_rollup': createProductSalesRollup,
+  '20261203000200_create_order_deliveries': createOrderDeliveries,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -19,6 +19,7 @@ export function partOf(commandLine: string, harnessPid: number, pid: number): st
   if (/src\/cli\/start\.ts api\b/.test(commandLine)) return 'API';
   if (/src\/cli\/start\.ts worker\b/.test(commandLine)) return 'worker';
   if (/paymentGatewaySimulator/.test(commandLine)) return 'payment gateway simulator';
+  if (/dataPlatformSimulator/.test(commandLine)) return 'data platform simulator';
   if (/(^|\/)temporal(-server)?\s/.test(commandLine) || /\bserver start(-dev)?\b/.test(commandLine)) return 'Temporal server';
   if (/^postgres\b|\/postgres\b|^postgres:/.test(commandLine)) return 'PostgreSQL';
   return 'other';

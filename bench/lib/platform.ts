@@ -118,7 +118,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     };
   }
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-bench-'));
-  const ports = await freePorts(5);
+  const ports = await freePorts(6);
   const configured = loadConfig({
     ...process.env,
     NODE_ENV: 'development',
@@ -128,9 +128,11 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     TEMPORAL_DEV_PORT: String(ports[2]),
     TEMPORAL_UI_PORT: String(ports[3]),
     PAYMENT_GATEWAY_PORT: String(ports[4]),
+    DATA_PLATFORM_PORT: String(ports[5]),
     API_METRICS_PORT: '0',
     WORKER_METRICS_PORT: '0',
     PAYMENT_GATEWAY_URL: '',
+    DATA_PLATFORM_URL: '',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
     LOG_FORMAT: 'json',
   });
@@ -164,6 +166,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
         TEMPORAL_ADDRESS: platform.temporalAddress,
         TEMPORAL_NAMESPACE: config.temporal.namespace,
         PAYMENT_GATEWAY_URL: platform.paymentGatewayUrl!,
+        DATA_PLATFORM_URL: platform.dataPlatformUrl!,
         JWT_SECRET: jwtSecret,
         LOG_LEVEL: config.logLevel,
         LOG_FORMAT: 'json',

@@ -4,6 +4,7 @@ import type { OrderLine, OrderLineRequest, OrderSummary, PreparedOrder, SagaProg
 import { isUniqueViolation } from '../db/knex';
 import { createCartRepository } from '../db/repositories/carts';
 import { findOptionSnapshots } from '../db/repositories/optionPrices';
+import { createOrderDeliveryRepository } from '../db/repositories/orderDeliveries';
 import { createOrderRepository, summarise, type Order } from '../db/repositories/orders';
 import { createUserCouponRepository } from '../db/repositories/userCoupons';
 import { BusinessErrorCode } from '../domain/errors';
@@ -29,13 +30,18 @@ export const createOrderActivities = (deps: { db: Knex; orderLimits?: OrderLimit
   const orders = createOrderRepository(db);
   const carts = createCartRepository(db);
   const userCoupons = createUserCouponRepository(db);
+  const deliveries = createOrderDeliveryRepository(db);
 
-  /** One status move of one order under its row lock; a repeat of the same move is a no-op. */
+  /**
+   * One status move of one order under its row lock; a repeat of the same move is a
+   * no-op. `alongside` runs in the same transaction when the move is made.
+   */
   async function moveOrder(
     orderId: string,
     to: OrderStatus,
     changes: Parameters<typeof orders.update>[2],
     refusalCode: BusinessErrorCode,
+    alongside?: (trx: Knex.Transaction) => Promise<void>,
   ): Promise<Order> {
     return db.transaction(async (trx) => {
       const order = await orders.lock(trx, orderId);
@@ -47,7 +53,9 @@ export const createOrderActivities = (deps: { db: Knex; orderLimits?: OrderLimit
       if (transition !== 'apply') {
         throw refuse(refusalCode, `order ${orderId} is ${order.status}; it cannot become ${to}`, { orderId, status: order.status });
       }
-      return orders.update(trx, orderId, { ...changes, status: to });
+      const moved = await orders.update(trx, orderId, { ...changes, status: to });
+      await alongside?.(trx);
+      return moved;
     });
   }
 
@@ -144,13 +152,18 @@ export const createOrderActivities = (deps: { db: Knex; orderLimits?: OrderLimit
       return summarise(await moveOrder(input.orderId, input.to, {}, BusinessErrorCode.ORDER_NOT_CANCELLABLE));
     },
 
-    /** The saga's last step: PENDING_PAYMENT -> COMPLETED with the payment. */
+    /**
+     * The saga's last step: PENDING_PAYMENT -> COMPLETED with the payment, and the order's
+     * delivery to the data platform queued in the same transaction (sent later by the
+     * delivery Schedule, never on the customer's request path).
+     */
     async markOrderPaid(input: { orderId: string; paymentKey: string; paidAt: string; sagaOutcome?: SagaProgress }): Promise<OrderSummary> {
       const order = await moveOrder(
         input.orderId,
         'COMPLETED',
         { paymentKey: input.paymentKey, paidAt: new Date(input.paidAt), sagaOutcome: input.sagaOutcome },
         BusinessErrorCode.ORDER_NOT_PAYABLE,
+        (trx) => deliveries.enqueue(trx, input.orderId),
       );
       return summarise(order);
     },

@@ -17,6 +17,9 @@ export function banner(config: Config, platform: RunningPlatform): string {
   if (platform.paymentGatewayUrl) {
     rows.push(['Payment gateway', config.paymentGateway.url ? platform.paymentGatewayUrl : `${platform.paymentGatewayUrl} (simulator)`]);
   }
+  if (platform.dataPlatformUrl) {
+    rows.push(['Data platform', config.dataPlatform.url ? platform.dataPlatformUrl : `${platform.dataPlatformUrl} (simulator)`]);
+  }
   rows.push(['PostgreSQL', platform.embeddedPostgresDir ? embeddedPostgresPlace(config.dataDir, platform.embeddedPostgresDir) : 'DATABASE_URL']);
   if (platform.apiUrl) {
     rows.push(['Admin email', config.auth.adminEmail]);

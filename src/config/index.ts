@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { DeliveryInput } from '../contracts/orderDelivery';
+import type { DeliveryBackoff } from '../db/repositories/orderDeliveries';
 import type { OrderLimits } from '../domain/orderLimits';
 
 /**
@@ -95,6 +97,18 @@ export const envSchema = z.object({
   IDEMPOTENCY_PRUNE_INTERVAL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
   /** How often the hourly sales rollup behind GET /products/popular is brought up to date. */
   SALES_ROLLUP_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
+  /** The data platform completed orders are delivered to; unset: `npm start` runs its simulator on DATA_PLATFORM_PORT. */
+  DATA_PLATFORM_URL: optionalUrl(/^https?$/, 'must be an http(s) URL'),
+  DATA_PLATFORM_PORT: port.default(4200),
+  /** How long one delivery request may take before it counts as failed and backs off. */
+  DATA_PLATFORM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  /** How often the delivery Schedule drains the outbox of completed orders. */
+  DELIVERY_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  /** A failing delivery's wait before its next attempt: doubling from the first, capped at the max. */
+  DELIVERY_RETRY_INITIAL_SECONDS: z.coerce.number().int().min(1).max(3_600).default(5),
+  DELIVERY_RETRY_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** A delivery failing for this long raises NeedsAttention on the delivery run. */
+  DELIVERY_ATTENTION_AFTER_SECONDS: z.coerce.number().int().min(10).max(7 * 86_400).default(900),
   JWT_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3600),
   /** Sign-in and sign-up attempts per client address per minute, across API processes; 0 turns it off. */
@@ -169,7 +183,9 @@ export interface Config {
     sweeper: { intervalMs: number; graceMs: number; limit: number };
     idempotency: { intervalMs: number; retentionMs: number };
     salesRollup: { intervalMs: number };
+    delivery: DeliveryInput & { intervalMs: number };
   };
+  dataPlatform: { url?: string; port: number; timeoutMs: number; backoff: DeliveryBackoff };
   paymentGateway: { url?: string; port: number; timeoutMs: number; outageBudgetMs?: number; unknownOutcomeBudgetMs?: number; simulator: { failureRate: number; latencyMs: [number, number] } };
 }
 
@@ -270,6 +286,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       sweeper: { intervalMs: env.SWEEPER_INTERVAL_SECONDS * 1000, graceMs: env.SWEEPER_GRACE_SECONDS * 1000, limit: 500 },
       idempotency: { intervalMs: env.IDEMPOTENCY_PRUNE_INTERVAL_SECONDS * 1000, retentionMs: env.IDEMPOTENCY_RETENTION_DAYS * 86_400_000 },
       salesRollup: { intervalMs: env.SALES_ROLLUP_INTERVAL_SECONDS * 1000 },
+      delivery: {
+        intervalMs: env.DELIVERY_INTERVAL_SECONDS * 1000,
+        batchSize: 100,
+        concurrency: 8,
+        budgetMs: 30_000,
+        attentionAfterMs: env.DELIVERY_ATTENTION_AFTER_SECONDS * 1000,
+      },
+    },
+    dataPlatform: {
+      url: env.DATA_PLATFORM_URL,
+      port: env.DATA_PLATFORM_PORT,
+      timeoutMs: env.DATA_PLATFORM_TIMEOUT_MS,
+      backoff: { initialMs: env.DELIVERY_RETRY_INITIAL_SECONDS * 1000, maxMs: Math.max(env.DELIVERY_RETRY_MAX_SECONDS, env.DELIVERY_RETRY_INITIAL_SECONDS) * 1000 },
     },
     paymentGateway: {
       url: env.PAYMENT_GATEWAY_URL,

@@ -34,9 +34,12 @@ export const completeOrderWorkflowId = (orderId: string, attempt: number): strin
 
 /** One release of an orphaned order's holds at a time, whichever sweep found it. */
 export const releaseOrphanWorkflowId = (orderId: string): string => `release-orphan:${requireUuid('orderId', orderId)}`;
+/** Ops' replay of one order's delivery: one at a time per order. */
+export const redeliveryWorkflowId = (orderId: string): string => `redeliver-order:${requireUuid('orderId', orderId)}`;
 
 /** The schedules `npm start` keeps, and the ids of the workflows they start (plus Temporal's time suffix). */
 export const RECONCILIATION_SCHEDULE_ID = 'reconcile-payments';
 export const SWEEPER_SCHEDULE_ID = 'sweep-orphaned-holds';
 export const IDEMPOTENCY_PRUNE_SCHEDULE_ID = 'prune-idempotency-keys';
 export const SALES_ROLLUP_SCHEDULE_ID = 'roll-up-product-sales';
+export const ORDER_DELIVERY_SCHEDULE_ID = 'deliver-completed-orders';

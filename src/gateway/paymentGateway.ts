@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeNetworkError } from '../platform/networkErrors';
 
 /**
  * The platform's only way to talk to the payment gateway: plain HTTP. A decline is a
@@ -186,8 +187,3 @@ export function createPaymentGatewayClient(options: { baseUrl: string; timeoutMs
 
 export type PaymentGateway = ReturnType<typeof createPaymentGatewayClient>;
 
-/** fetch reports "fetch failed"; the reason (ECONNREFUSED, "other side closed") is its cause. */
-function describeNetworkError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return [(error as Error)?.message, cause?.code, cause?.message].filter(Boolean).join(': ');
-}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { contentHash } from '../simulatorKit/contentHash';
 import { TABLES } from './migrations';
 import { GatewayHttpError, type GatewayResponse } from './responses';
 
@@ -14,20 +15,6 @@ export interface IdempotentRequest {
 }
 
 export type IdempotentOutcome<W> = { replayed: true; response: GatewayResponse } | { replayed: false; work: W };
-
-/** JSON with object keys sorted, so key order and whitespace do not change a request's hash. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
-export const requestHash = (request: unknown): string => createHash('sha256').update(canonicalJson(request)).digest('hex');
 
 /** A 64-bit advisory-lock id for one (scope, key). */
 const lockId = (scope: IdempotencyScope, key: string): string =>
@@ -50,7 +37,7 @@ export async function runIdempotently<W extends { response: GatewayResponse }>(
   request: IdempotentRequest,
   work: (trx: Knex.Transaction) => Promise<W>,
 ): Promise<IdempotentOutcome<W>> {
-  const hash = requestHash(request.request);
+  const hash = contentHash(request.request);
   return db.transaction(async (trx) => {
     const { rows } = await trx.raw('select pg_try_advisory_xact_lock(?::bigint) as locked', [lockId(request.scope, request.key)]);
     if (!rows[0].locked) {

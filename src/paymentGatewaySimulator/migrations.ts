@@ -1,19 +1,13 @@
-import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
+import { migrateSchema, type SimulatorSchema } from '../simulatorKit/migrations';
 
-/**
- * The simulator's tables live in their own schema with their own migration table, so
- * they never mix with the platform's tables or its `knex_migrations`: the gateway stands
- * in for another company's service, whose data the platform can only reach over HTTP.
- */
+/** The gateway's ledger, in a schema of its own (see SimulatorSchema). */
 export const SCHEMA = 'payment_gateway';
 export const TABLES = {
   payments: `${SCHEMA}.payments`,
   ledgerEntries: `${SCHEMA}.ledger_entries`,
   idempotencyKeys: `${SCHEMA}.idempotency_keys`,
 } as const;
-
-const migrationConfig = { schemaName: SCHEMA, tableName: 'gateway_migrations' };
 
 const createPayments: Knex.Migration = {
   async up(knex) {
@@ -92,35 +86,17 @@ const indexPaymentsByApproval: Knex.Migration = {
   },
 };
 
-/** In order; append new ones, never edit one that has run somewhere. */
-const migrations: Record<string, Knex.Migration> = {
-  '20261201000100_create_payments': createPayments,
-  '20261201000200_create_ledger_entries': createLedgerEntries,
-  '20261201000300_create_idempotency_keys': createIdempotencyKeys,
-  '20261202000100_index_payments_by_approval': indexPaymentsByApproval,
+export const GATEWAY_SCHEMA: SimulatorSchema = {
+  name: SCHEMA,
+  migrationTable: 'gateway_migrations',
+  // In order; append new ones, never edit one that has run somewhere.
+  migrations: {
+    '20261201000100_create_payments': createPayments,
+    '20261201000200_create_ledger_entries': createLedgerEntries,
+    '20261201000300_create_idempotency_keys': createIdempotencyKeys,
+    '20261202000100_index_payments_by_approval': indexPaymentsByApproval,
+  },
 };
 
-const migrationSource: Knex.MigrationSource<string> = {
-  getMigrations: async () => Object.keys(migrations),
-  getMigrationName: (name) => name,
-  getMigration: async (name) => migrations[name],
-};
-
-const MIGRATION_LOCK = createHash('sha256').update('payment_gateway:migrations').digest().readBigInt64BE(0).toString();
-
-/**
- * Creates the schema and applies pending migrations. Knex's own lock refuses (rather
- * than waits for) a second migrator, and creating the schema and migration table can
- * race, so simulators starting together queue on one advisory lock instead; it is held
- * by a transaction, so a crashed start never leaves it taken.
- */
-export async function migrateGatewaySchema(db: Knex): Promise<string[]> {
-  return db.transaction(async (lock) => {
-    await lock.raw('select pg_advisory_xact_lock(?::bigint)', [MIGRATION_LOCK]);
-    // On other pooled connections, so each step is visible to the next; the lock above
-    // still keeps every other simulator out until all of them are done.
-    await db.raw(`create schema if not exists ${SCHEMA}`);
-    const [, applied] = (await db.migrate.latest({ ...migrationConfig, migrationSource })) as [number, string[]];
-    return applied;
-  });
-}
+/** Creates the gateway's schema and applies its pending migrations; safe when simulators start together. */
+export const migrateGatewaySchema = (db: Knex): Promise<string[]> => migrateSchema(db, GATEWAY_SCHEMA);

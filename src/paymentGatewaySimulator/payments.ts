@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Knex } from 'knex';
+import { z } from 'zod';
 import type { Logger } from '../logging/logger';
+import type { SimulatorAnswer } from '../simulatorKit/answers';
+import { readPageCursor, writePageCursor } from '../simulatorKit/pageCursor';
 import { behaviourOf } from './cardTokens';
 import { runIdempotently } from './idempotency';
 import { createLedgerRepository, type Payment } from './ledger';
@@ -18,13 +21,6 @@ export interface CancelRequest {
   idempotencyKey: string;
   paymentKey: string;
   reason?: string;
-}
-
-export interface Answer {
-  response: GatewayResponse;
-  replayed: boolean;
-  /** The charge is committed and stored, but the connection is to be cut unanswered. */
-  dropConnection: boolean;
 }
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -56,7 +52,7 @@ export function createPaymentOperations(deps: { db: Knex; timeoutHangMs: number;
 
   return {
     /** `clientGone` lets a `tok_timeout` hold end when nobody waits for its 504 any more. */
-    async charge(request: ChargeRequest, log: Logger, clientGone: AbortSignal): Promise<Answer> {
+    async charge(request: ChargeRequest, log: Logger, clientGone: AbortSignal): Promise<SimulatorAnswer> {
       const { idempotencyKey, orderId, amount, cardToken } = request;
       const context = { orderId, idempotencyKey };
       const behaviour = behaviourOf(cardToken);
@@ -112,7 +108,7 @@ export function createPaymentOperations(deps: { db: Knex; timeoutHangMs: number;
       return { response: outcome.work.response, replayed: false, dropConnection: outcome.work.drop };
     },
 
-    async cancel(request: CancelRequest, log: Logger): Promise<Answer> {
+    async cancel(request: CancelRequest, log: Logger): Promise<SimulatorAnswer> {
       const { idempotencyKey, paymentKey, reason } = request;
       const context = { paymentKey, idempotencyKey };
       const outcome = await runIdempotently(
@@ -160,18 +156,16 @@ export function createPaymentOperations(deps: { db: Knex; timeoutHangMs: number;
   };
 }
 
-/** The page cursor: where the last page ended, opaque to callers. */
-const writeCursor = (p: Payment): string => Buffer.from(JSON.stringify([p.approvedAt.toISOString(), p.paymentKey])).toString('base64url');
+/** The page cursor: where the last page ended (approval time, then key), opaque to callers. */
+const writeCursor = (p: Payment): string => writePageCursor([p.approvedAt.toISOString(), p.paymentKey]);
+const cursorKey = z.tuple([z.iso.datetime(), z.uuid()]);
 
 function readCursor(cursor: string): { approvedAt: Date; paymentKey: string } {
-  try {
-    const [approvedAt, paymentKey] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(approvedAt);
-    if (typeof paymentKey !== 'string' || Number.isNaN(date.getTime())) throw new Error('malformed');
-    return { approvedAt: date, paymentKey };
-  } catch {
+  const key = readPageCursor(cursor, cursorKey);
+  if (!key) {
     throw new GatewayHttpError('VALIDATION_FAILED', 'invalid request query: cursor: not a cursor this gateway gave out', { issues: [{ in: 'query', path: 'cursor', message: 'not a cursor this gateway gave out' }] });
   }
+  return { approvedAt: new Date(key[0]), paymentKey: key[1] };
 }
 
 const alreadyPaid = (live: Payment) =>

@@ -1,4 +1,5 @@
-import { CodedError } from '../domain/errors';
+import type { SimulatorResponse } from '../simulatorKit/answers';
+import { codedResponse, SimulatorHttpError, type SimulatorErrors } from '../simulatorKit/httpError';
 
 /** The gateway's error codes and the one table from code to HTTP status. */
 export const gatewayStatusOf = {
@@ -18,19 +19,18 @@ export const gatewayStatusOf = {
 export type GatewayErrorCode = keyof typeof gatewayStatusOf;
 
 /** A status and JSON body: what is sent, and what is stored under an idempotency key. */
-export interface GatewayResponse {
-  status: number;
-  body: unknown;
-}
+export type GatewayResponse = SimulatorResponse;
 
-export const errorResponse = (code: GatewayErrorCode, message: string, details: unknown = null): GatewayResponse => ({
-  status: gatewayStatusOf[code],
-  body: { error: { code, message, details } },
-});
+export const errorResponse = (code: GatewayErrorCode, message: string, details: unknown = null): GatewayResponse =>
+  codedResponse(gatewayStatusOf, code, message, details);
 
 /** Thrown to answer with an error right away; never stored under an idempotency key. */
-export class GatewayHttpError extends CodedError<GatewayErrorCode> {
-  toResponse(): GatewayResponse {
-    return errorResponse(this.code, this.message, this.details);
-  }
+export class GatewayHttpError extends SimulatorHttpError<GatewayErrorCode> {
+  protected readonly statusOf = gatewayStatusOf;
 }
+
+export const gatewayErrors: SimulatorErrors<GatewayErrorCode> = {
+  HttpError: GatewayHttpError,
+  codes: { validationFailed: 'VALIDATION_FAILED', notFound: 'NOT_FOUND', payloadTooLarge: 'PAYLOAD_TOO_LARGE', unexpected: 'GATEWAY_ERROR' },
+  unexpectedMessage: 'an unexpected error occurred in the gateway simulator; it has been logged',
+};

@@ -4,7 +4,9 @@ import { startEmbeddedPostgres } from '../dev/embeddedPostgres';
 import type { Logger } from '../logging/logger';
 import { resolveTemporalCli } from '../temporal/cli';
 import { startTemporalDevServer } from '../temporal/devServer';
+import { startDataPlatformProcess } from './dataPlatformProcess';
 import { startPaymentGatewayProcess } from './paymentGatewayProcess';
+import type { ServiceProcess } from './serviceProcess';
 import { assertPortFree } from './ports';
 import type { ShutdownStack } from './shutdownStack';
 import { supervise, type RunningService, type SupervisedService } from './supervisor';
@@ -64,30 +66,45 @@ export async function startLocalTemporal(
 }
 
 /** The payment gateway simulator in its own process, its ledger in PostgreSQL's `payment_gateway` schema. */
-export async function startLocalPaymentGateway(
-  config: Config,
-  logger: Logger,
-  shutdown: ShutdownStack,
-  databaseUrl: string,
-): Promise<{ url: string; supervised: SupervisedService<RunningService> }> {
-  await assertPortFree(config.paymentGateway.port, '127.0.0.1', 'PAYMENT_GATEWAY_PORT');
-  logger.info({ port: config.paymentGateway.port }, 'starting the payment gateway simulator');
-  const gatewayLog = logger.child({ component: 'payment-gateway' });
-  const gateway = await superviseLocal(
-    'payment gateway simulator',
-    () =>
+export function startLocalPaymentGateway(config: Config, logger: Logger, shutdown: ShutdownStack, databaseUrl: string) {
+  return startLocalSimulator(
+    { name: 'payment gateway simulator', component: 'payment-gateway', port: config.paymentGateway.port, portSetting: 'PAYMENT_GATEWAY_PORT' },
+    (onLog) =>
       startPaymentGatewayProcess({
         databaseUrl,
         port: config.paymentGateway.port,
         failureRate: config.paymentGateway.simulator.failureRate,
         latencyMs: config.paymentGateway.simulator.latencyMs,
         logLevel: config.logLevel,
-        onLog: (line) => relayLogLine(gatewayLog, line),
+        onLog,
       }),
     logger,
     shutdown,
   );
-  return { url: gateway.first.url, supervised: gateway };
+}
+
+/** The data platform simulator in its own process, its records in PostgreSQL's `data_platform` schema. */
+export function startLocalDataPlatform(config: Config, logger: Logger, shutdown: ShutdownStack, databaseUrl: string) {
+  return startLocalSimulator(
+    { name: 'data platform simulator', component: 'data-platform', port: config.dataPlatform.port, portSetting: 'DATA_PLATFORM_PORT' },
+    (onLog) => startDataPlatformProcess({ databaseUrl, port: config.dataPlatform.port, logLevel: config.logLevel, onLog }),
+    logger,
+    shutdown,
+  );
+}
+
+/** A simulator's process on its port, supervised, its log lines relayed under `component`. */
+async function startLocalSimulator(
+  simulator: { name: string; component: string; port: number; portSetting: string },
+  start: (onLog: (line: string) => void) => Promise<ServiceProcess>,
+  logger: Logger,
+  shutdown: ShutdownStack,
+): Promise<{ url: string; supervised: SupervisedService<RunningService> }> {
+  await assertPortFree(simulator.port, '127.0.0.1', simulator.portSetting);
+  logger.info({ port: simulator.port }, `starting the ${simulator.name}`);
+  const simulatorLog = logger.child({ component: simulator.component });
+  const supervised = await superviseLocal(simulator.name, () => start((line) => relayLogLine(simulatorLog, line)), logger, shutdown);
+  return { url: supervised.first.url, supervised };
 }
 
 /** A local service kept up by a supervisor, stopped for good by the shutdown stack. */

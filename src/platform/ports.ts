@@ -9,6 +9,12 @@ export async function assertPortFree(port: number, host: string, setting: string
   if (!(await isPortFree(port, host))) throw new Error(`port ${port} is already in use (is another npm start running?); set ${setting} to another port`);
 }
 
+/** The URL a caller on this machine reaches a server listening on host:port by: loopback for the wildcard addresses. */
+export function reachableUrl(host: string, port: number): string {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
+}
+
 function isPortFree(port: number, host: string): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const server = net.createServer();

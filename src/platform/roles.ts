@@ -8,7 +8,7 @@ import { createAuthLimits, createTarpit } from '../api/authLimits';
 import { createHashingGate, hashPassword } from '../auth/passwords';
 import { startHashingProcess } from '../auth/hashingProcess';
 import { observeDatabasePool } from '../metrics/apiMetrics';
-import { observeOrdersNeedingAttention } from '../metrics/orderMetrics';
+import { observeOrderGauges } from '../metrics/orderMetrics';
 import { metricsRegistry } from '../metrics/registry';
 import { serveMetrics } from '../metrics/server';
 import { createSessionCheck } from '../auth/sessions';
@@ -18,6 +18,7 @@ import { createUserRepository } from '../db/repositories/users';
 import type { Logger } from '../logging/logger';
 import { createPaymentGatewayClient } from '../gateway/paymentGateway';
 import { createOrchestration } from '../orchestration/wiring';
+import { createDataPlatformClient } from '../dataPlatform/client';
 import { createWorker, installTemporalRuntime, workerSettings } from '../temporal/worker';
 import { assertPortFree } from './ports';
 import { createReadinessCheck, readinessPool } from './readiness';
@@ -26,7 +27,7 @@ import type { RunningService, SupervisedService } from './supervisor';
 
 /** Runs the Temporal worker; the promise settles only if it stops on its own (a fault). */
 export async function startWorkerRole(
-  deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string; paymentGatewayUrl: string },
+  deps: { config: Config; logger: Logger; db: Knex; temporalAddress: string; paymentGatewayUrl: string; dataPlatformUrl: string },
   shutdown: ShutdownStack,
 ): Promise<{ stopped: Promise<void>; settings: ReturnType<typeof workerSettings>; metricsUrl?: string }> {
   const { config, logger } = deps;
@@ -39,6 +40,8 @@ export async function startWorkerRole(
     taskQueue: config.temporal.taskQueue,
     db: deps.db,
     gateway: createPaymentGatewayClient({ baseUrl: deps.paymentGatewayUrl, timeoutMs: config.paymentGateway.timeoutMs }),
+    dataPlatform: createDataPlatformClient({ baseUrl: deps.dataPlatformUrl, timeoutMs: config.dataPlatform.timeoutMs }),
+    deliveryBackoff: config.dataPlatform.backoff,
     stockLocking: config.orders.stockLocking,
     orderLimits: config.orders.limits,
     logger,
@@ -74,7 +77,7 @@ export async function startApiRole(
   const { config, logger, db } = deps;
   await assertPortFree(config.port, config.host, 'PORT');
   observeDatabasePool(db, 'api');
-  observeOrdersNeedingAttention(db);
+  observeOrderGauges(db);
   const metrics = await serveMetrics(metricsRegistry, config.metrics.apiPort, config.host);
   shutdown.push('API metrics', () => metrics.close());
   await createUserRepository(db).upsertAdmin({

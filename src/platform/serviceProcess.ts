@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { nodeModuleCommand } from './nodeModuleCommand';
-import { assertPortFree } from './ports';
+import { assertPortFree, reachableUrl } from './ports';
 import type { ProcessExit } from '../dev/processExit';
 
 export interface ServiceProcess {
@@ -79,9 +79,7 @@ export async function startServiceProcess(options: ServiceProcessOptions): Promi
     clearTimeout(timer);
   };
 
-  // Listening on every interface is reached through loopback.
-  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
-  const url = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${options.port}`;
+  const url = reachableUrl(host, options.port);
   const deadline = Date.now() + READY_WITHIN_MS;
   while (!(await answersHealth(url))) {
     const problem = hasExited()

@@ -5,7 +5,7 @@ import type { Logger } from '../logging/logger';
 import { connectClient } from '../temporal/client';
 import { registerSearchAttributes } from '../temporal/registerSearchAttributes';
 import { ensureMaintenanceSchedules } from '../temporal/schedules';
-import { startLocalPaymentGateway, startLocalPostgres, startLocalTemporal } from './localServices';
+import { startLocalDataPlatform, startLocalPaymentGateway, startLocalPostgres, startLocalTemporal } from './localServices';
 import { startApiRole, startWorkerRole } from './roles';
 import { ShutdownStack } from './shutdownStack';
 import { activeTracing } from '../telemetry/tracing';
@@ -21,6 +21,8 @@ export interface RunningPlatform {
   temporalAddress: string;
   temporalUiUrl?: string;
   paymentGatewayUrl?: string;
+  /** Where completed orders are delivered (the simulator unless DATA_PLATFORM_URL). */
+  dataPlatformUrl?: string;
   /** Where the embedded PostgreSQL keeps its cluster; unset with DATABASE_URL. */
   embeddedPostgresDir?: string;
   /** Settles when the worker stops on its own (a fatal error); never while healthy. */
@@ -33,7 +35,8 @@ export interface RunningPlatform {
 /**
  * Brings the platform up in dependency order: PostgreSQL (embedded unless DATABASE_URL),
  * Temporal (the CLI dev server unless TEMPORAL_ADDRESS), migrations, the payment
- * gateway (the simulator unless PAYMENT_GATEWAY_URL), search attributes,
+ * gateway (the simulator unless PAYMENT_GATEWAY_URL), the data platform (the simulator
+ * unless DATA_PLATFORM_URL), search attributes,
  * the worker and the HTTP API. Each started part registers how to stop it; a failure
  * part-way stops what already started. With no role it brings up the services alone,
  * for API and worker processes of their own (the benchmark harness runs them so).
@@ -60,12 +63,13 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     const applied = await migrateToLatest(db);
     logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema up to date');
 
-    // Only the worker calls the gateway. The simulator migrates its own schema.
+    // Only the worker calls the gateway and the data platform. Each simulator migrates its own schema.
     const servicesOnly = roles.length === 0;
-    const callsGateway = roles.includes('worker') || servicesOnly;
-    const localGateway = callsGateway && !config.paymentGateway.url ? await startLocalPaymentGateway(config, logger, shutdown, databaseUrl) : undefined;
-    const paymentGatewayUrl = callsGateway ? (config.paymentGateway.url ?? localGateway!.url) : undefined;
-
+    const callsOutside = roles.includes('worker') || servicesOnly;
+    const localGateway = callsOutside && !config.paymentGateway.url ? await startLocalPaymentGateway(config, logger, shutdown, databaseUrl) : undefined;
+    const paymentGatewayUrl = callsOutside ? (config.paymentGateway.url ?? localGateway!.url) : undefined;
+    const localDataPlatform = callsOutside && !config.dataPlatform.url ? await startLocalDataPlatform(config, logger, shutdown, databaseUrl) : undefined;
+    const dataPlatformUrl = callsOutside ? (config.dataPlatform.url ?? localDataPlatform!.url) : undefined;
 
     const { client, connection } = await connectClient({ address: temporal.address, namespace: config.temporal.namespace });
     shutdown.push('Temporal client', () => connection.close());
@@ -73,11 +77,11 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
     if (added.length) logger.info({ added }, 'registered Temporal search attributes');
     if (roles.includes('worker')) {
       const schedules = await ensureMaintenanceSchedules(client, { taskQueue: config.temporal.taskQueue, ...config.maintenance });
-      logger.info(schedules, 'maintenance schedules in place (reconciliation, sweeper, idempotency prune, sales rollup)');
+      logger.info(schedules, 'maintenance schedules in place (reconciliation, sweeper, idempotency prune, sales rollup, delivery)');
     }
 
     const worker = roles.includes('worker')
-      ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl! }, shutdown)
+      ? await startWorkerRole({ config, logger, db, temporalAddress: temporal.address, paymentGatewayUrl: paymentGatewayUrl!, dataPlatformUrl: dataPlatformUrl! }, shutdown)
       : { stopped: new Promise<void>(() => undefined), settings: undefined, metricsUrl: undefined };
     const api = roles.includes('api')
       ? await startApiRole({ config, logger, db, databaseUrl, client, temporalConnection: connection, localGateway: localGateway?.supervised }, shutdown)
@@ -90,6 +94,7 @@ export async function startPlatform(config: Config, logger: Logger, roles: Role[
       temporalAddress: temporal.address,
       temporalUiUrl: temporal.uiUrl,
       paymentGatewayUrl,
+      dataPlatformUrl,
       embeddedPostgresDir: embedded?.clusterDir,
       workerStopped: worker.stopped,
       workerSettings: worker.settings,

@@ -1,6 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleUpdateOptions } from '@temporalio/client';
 import type { PruneInput, ReconciliationInput, SweepInput } from '../contracts/maintenance';
-import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, RECONCILIATION_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import type { DeliveryInput } from '../contracts/orderDelivery';
+import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, ORDER_DELIVERY_SCHEDULE_ID, RECONCILIATION_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, SWEEPER_SCHEDULE_ID } from '../contracts/workflowIds';
+import type { deliverCompletedOrders } from '../workflows/deliverCompletedOrders';
 import type { pruneIdempotencyKeys } from '../workflows/pruneIdempotencyKeys';
 import type { reconcilePayments } from '../workflows/reconcilePayments';
 import type { rollUpProductSales } from '../workflows/rollUpProductSales';
@@ -12,8 +14,9 @@ export interface MaintenanceSchedules {
   sweeper: SweepInput & { intervalMs: number };
   idempotency: PruneInput & { intervalMs: number };
   salesRollup: { intervalMs: number };
+  delivery: DeliveryInput & { intervalMs: number };
   /** Other ids than the platform's own (tests keep theirs apart). */
-  ids?: { reconciliation: string; sweeper: string; idempotency: string; salesRollup: string };
+  ids?: { reconciliation: string; sweeper: string; idempotency: string; salesRollup: string; delivery: string };
 }
 
 /**
@@ -23,10 +26,17 @@ export interface MaintenanceSchedules {
 const policiesFor = (intervalMs: number) => ({ overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: Math.max(intervalMs, 60_000) });
 
 function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
-  const ids = options.ids ?? { reconciliation: RECONCILIATION_SCHEDULE_ID, sweeper: SWEEPER_SCHEDULE_ID, idempotency: IDEMPOTENCY_PRUNE_SCHEDULE_ID, salesRollup: SALES_ROLLUP_SCHEDULE_ID };
+  const ids = options.ids ?? {
+    reconciliation: RECONCILIATION_SCHEDULE_ID,
+    sweeper: SWEEPER_SCHEDULE_ID,
+    idempotency: IDEMPOTENCY_PRUNE_SCHEDULE_ID,
+    salesRollup: SALES_ROLLUP_SCHEDULE_ID,
+    delivery: ORDER_DELIVERY_SCHEDULE_ID,
+  };
   const { intervalMs: reconcileEvery, ...reconciliation } = options.reconciliation;
   const { intervalMs: sweepEvery, ...sweep } = options.sweeper;
   const { intervalMs: pruneEvery, ...prune } = options.idempotency;
+  const { intervalMs: deliverEvery, ...delivery } = options.delivery;
   return [
     {
       scheduleId: ids.reconciliation,
@@ -57,11 +67,20 @@ function schedulesOf(options: MaintenanceSchedules): ScheduleOptions[] {
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
       memo: { purpose: 'recomputes the hourly sales per product that GET /products/popular reads' },
     },
+    {
+      scheduleId: ids.delivery,
+      spec: { intervals: [{ every: deliverEvery }] },
+      action: { type: 'startWorkflow', workflowType: 'deliverCompletedOrders' satisfies (typeof deliverCompletedOrders)['name'], workflowId: ids.delivery, taskQueue: options.taskQueue, args: [delivery] },
+      // Each run sends everything due: a missed run leaves nothing behind for a catch-up.
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 60_000 },
+      memo: { purpose: 'delivers completed orders to the data platform from the order_deliveries outbox' },
+    },
   ];
 }
 
 /**
- * Creates the reconciliation's, the sweeper's, the idempotency prune's and the sales rollup's Schedules, or brings existing ones to
+ * Creates the maintenance Schedules (reconciliation, sweeper, idempotency prune, sales
+ * rollup, delivery to the data platform), or brings existing ones to
  * these settings (an update, never a second schedule). A paused schedule stays paused:
  * pausing is an operator's decision (docs/operations.md).
  */

@@ -1,6 +1,8 @@
 import { bundleWorkflowCode, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import type { OrderLimits } from '../domain/orderLimits';
+import type { DataPlatform } from '../dataPlatform/client';
+import type { DeliveryBackoff } from '../db/repositories/orderDeliveries';
 import type { PaymentGateway } from '../gateway/paymentGateway';
 import { createActivities } from '../activities';
 import { databaseRefusals } from '../activities/databaseRefusals';
@@ -49,6 +51,8 @@ export interface WorkerDeps {
   taskQueue: string;
   db: Knex;
   gateway: PaymentGateway;
+  dataPlatform: DataPlatform;
+  deliveryBackoff: DeliveryBackoff;
   stockLocking?: StockLocking;
   orderLimits?: OrderLimits;
   /** Replaces activities by name (tests inject failures into one step this way). */
@@ -124,7 +128,7 @@ export async function createWorker(deps: WorkerDeps): Promise<{ worker: Worker; 
       connection: native,
       namespace: deps.namespace,
       taskQueue: deps.taskQueue,
-      activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, client: temporal.client, stockLocking: deps.stockLocking, orderLimits: deps.orderLimits }), ...deps.activityOverrides },
+      activities: { ...createActivities({ db: deps.db, gateway: deps.gateway, dataPlatform: deps.dataPlatform, deliveryBackoff: deps.deliveryBackoff, client: temporal.client, stockLocking: deps.stockLocking, orderLimits: deps.orderLimits }), ...deps.activityOverrides },
       workflowBundle,
       ...tracingOptions(),
     });

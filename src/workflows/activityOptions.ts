@@ -133,3 +133,23 @@ export const salesRollupOptions: ActivityOptions = {
   startToCloseTimeout: '6 minutes',
   retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
 };
+
+/**
+ * The outbox drain: rounds of deliveries, each round a heartbeat, so a dead worker is
+ * noticed within a minute and its claimed rows go back when their lease runs out. Few
+ * attempts: the Schedule's next run, seconds later, takes whatever is still due.
+ */
+export const deliveryDrainOptions: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumAttempts: 2 },
+};
+
+/**
+ * Replaying one order's delivery: tried until the data platform takes it, backing off to
+ * a minute between attempts; the workflow stays open (visible) while it waits.
+ */
+export const redeliveryOptions: ActivityOptions = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};

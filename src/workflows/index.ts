@@ -9,3 +9,4 @@ export { reconcilePayments } from './reconcilePayments';
 export { sweepOrphanedHolds, releaseOrphanedHold } from './sweepOrphanedHolds';
 export { pruneIdempotencyKeys } from './pruneIdempotencyKeys';
 export { rollUpProductSales } from './rollUpProductSales';
+export { deliverCompletedOrders, redeliverOrder } from './deliverCompletedOrders';

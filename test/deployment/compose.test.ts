@@ -47,7 +47,7 @@ describe('docker-compose.yml', () => {
 
   it('is a valid Compose file whose credentials all come from .env (.env.example fills them)', async () => {
     const { services } = await load(await fs.readFile(path.join(repoRoot, '.env.example'), 'utf8'));
-    expect(Object.keys(services).sort()).toEqual(['api', 'grafana', 'payment-gateway', 'postgres', 'prometheus', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['api', 'data-platform', 'grafana', 'payment-gateway', 'postgres', 'prometheus', 'temporal', 'temporal-namespace', 'temporal-schema', 'temporal-ui', 'worker']);
     expect(services.api.environment?.DATABASE_URL).toBe('postgres://order:change-me-postgres@postgres:5432/order_platform');
     expect(services.worker.environment?.JWT_SECRET).toMatch(/^change-me/);
   });
@@ -79,7 +79,7 @@ describe('docker-compose.yml', () => {
     const published = Object.fromEntries(Object.entries(services).filter(([, s]) => s.ports?.length).map(([name, s]) => [name, s.ports!.map((p) => p.published)]));
     expect(published).toEqual({ api: ['3000'], 'temporal-ui': ['8080'], prometheus: ['9090'], grafana: ['3001'] });
     // The app's own services run the production image's compiled build.
-    for (const name of ['api', 'worker', 'payment-gateway']) expect(services[name].build).toBeDefined();
+    for (const name of ['api', 'worker', 'payment-gateway', 'data-platform']) expect(services[name].build).toBeDefined();
   });
 
   it("has Prometheus scrape every app service and the Temporal server where compose makes them serve metrics", async () => {

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import YAML from 'yaml';
 import { createStockActivities } from '../../src/activities/stock';
 import { observeDatabasePool } from '../../src/metrics/apiMetrics';
-import { observeOrdersNeedingAttention } from '../../src/metrics/orderMetrics';
+import { observeOrderGauges } from '../../src/metrics/orderMetrics';
 import { metricsRegistry } from '../../src/metrics/registry';
 import { serveMetrics } from '../../src/metrics/server';
 import { launchChromium } from '../support/chromium';
@@ -49,7 +49,7 @@ describe('Prometheus with the repository’s scrape config and alert rules', () 
     folder = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-prometheus-'));
     const worker = await harness.launchWorker();
     observeDatabasePool(harness.stack.db, 'api');
-    observeOrdersNeedingAttention(harness.stack.db);
+    observeOrderGauges(harness.stack.db);
     apiMetrics = await serveMetrics(metricsRegistry, 0, '127.0.0.1');
 
     // The repository's file, but for where its targets are (compose finds them by DNS) and how often they are read.
@@ -100,7 +100,8 @@ describe('Prometheus with the repository’s scrape config and alert rules', () 
     const { stack } = harness;
     await eventually(async () => ((await query('up == 1')).length === 2 ? true : undefined), 30_000, 'both targets up');
     const rules = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as { data: { groups: { name: string; rules: { name: string }[] }[] } };
-    expect(rules.data.groups.find((g) => g.name === 'order-platform')?.rules).toHaveLength(8);
+    const ruleFile = YAML.parse(await fs.readFile(path.join(configFolder, 'alerts.yml'), 'utf8')) as { groups: { rules: unknown[] }[] };
+    expect(rules.data.groups.find((g) => g.name === 'order-platform')?.rules).toHaveLength(ruleFile.groups.flatMap((g) => g.rules).length);
 
     const customer = await signUpCustomer(stack);
     const [optionId] = await productWithStock(stack.db, [5]);

@@ -1,5 +1,5 @@
 import { createStockActivities } from '../../src/activities/stock';
-import { observeOrdersNeedingAttention } from '../../src/metrics/orderMetrics';
+import { observeOrderGauges } from '../../src/metrics/orderMetrics';
 import { metricsRegistry } from '../../src/metrics/registry';
 import { serveMetrics } from '../../src/metrics/server';
 import { signUpCustomer } from '../support/factories';
@@ -21,7 +21,7 @@ describe('worker metrics', () => {
 
   beforeAll(async () => {
     workerMetricsUrl = (await harness.launchWorker()).metricsUrl;
-    observeOrdersNeedingAttention(harness.stack.db);
+    observeOrderGauges(harness.stack.db);
     apiMetrics = await serveMetrics(metricsRegistry, 0, '127.0.0.1');
   });
   afterAll(() => apiMetrics.close());

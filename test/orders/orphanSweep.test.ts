@@ -3,7 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createOrderActivities } from '../../src/activities/orders';
 import type { SweepReport } from '../../src/contracts/maintenance';
-import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, orderWorkflowId, RECONCILIATION_SCHEDULE_ID, releaseOrphanWorkflowId, SWEEPER_SCHEDULE_ID } from '../../src/contracts/workflowIds';
+import { IDEMPOTENCY_PRUNE_SCHEDULE_ID, ORDER_DELIVERY_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, orderWorkflowId, RECONCILIATION_SCHEDULE_ID, releaseOrphanWorkflowId, SWEEPER_SCHEDULE_ID } from '../../src/contracts/workflowIds';
 import { orderIdFor } from '../../src/orchestration/orderIds';
 import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
 import type { sweepOrphanedHolds } from '../../src/workflows/sweepOrphanedHolds';
@@ -209,11 +209,27 @@ describe('the sweeper of orphaned holds', () => {
       sweeper: { intervalMs, graceMs: GRACE_MS, limit: 500 },
       idempotency: { intervalMs, retentionMs: 30 * 86_400_000 },
       salesRollup: { intervalMs },
+      delivery: { intervalMs, batchSize: 100, concurrency: 8, budgetMs: 30_000, attentionAfterMs: 900_000 },
     });
-    const ids = [RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID, IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID];
+    const ids = [RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID, IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, ORDER_DELIVERY_SCHEDULE_ID];
+    // Other files' `npm start worker` processes put the platform's schedules on their own
+    // task queues; a run left on a queue whose worker is gone never closes, and under the
+    // SKIP overlap policy it would swallow every trigger. Ops start from the real schedules.
+    beforeAll(async () => {
+      for (const id of ids) await removeSchedule(id);
+    });
     afterAll(async () => {
-      for (const id of ids) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
+      for (const id of ids) await removeSchedule(id);
     });
+    async function removeSchedule(id: string): Promise<void> {
+      const handle = stack.client.schedule.getHandle(id);
+      const described = await handle.describe().catch(() => undefined);
+      if (!described) return;
+      for (const { workflow } of described.info.runningActions) {
+        await stack.client.workflow.getHandle(workflow.workflowId, workflow.firstExecutionRunId).terminate('left by an earlier test process').catch(() => undefined);
+      }
+      await handle.delete();
+    }
 
     /** The run a trigger started, once it has closed. */
     async function triggeredRun(scheduleId: string, before: number): Promise<string> {

@@ -5,45 +5,13 @@ import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
 import { signUpCustomer } from '../support/factories';
 import { productWithStock } from '../support/catalog';
 import { request } from '../support/http';
+import { historicalOrder } from '../support/history';
 import { eventually, SCHEDULE_RUN_WITHIN_MS } from '../support/orders';
 import { runbookCommand } from '../support/runbook';
 import { useTestStack } from '../support/stack';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-
-/**
- * An order as history holds it, written straight into PostgreSQL: its status, when it
- * was paid (COMPLETED only, as the schema demands) and when it last changed. Units are
- * in the millions so these products outsell anything other test files sell.
- */
-async function historicalOrder(db: Knex, input: { userId: string; productId: string; optionId: string; quantity: number; status: string; paidAt?: Date; updatedAt?: Date }) {
-  const id = randomUUID();
-  await db('orders').insert({
-    id,
-    user_id: input.userId,
-    idempotency_key: `history-${id}`,
-    request_hash: 'history',
-    workflow_id: `history:${id}`,
-    status: input.status,
-    total_amount: input.quantity,
-    discount_amount: 0,
-    final_amount: input.quantity,
-    reservation_expires_at: new Date(),
-    paid_at: input.status === 'COMPLETED' ? input.paidAt : null,
-    updated_at: input.updatedAt ?? new Date(),
-  });
-  await db('order_items').insert({
-    order_id: id,
-    option_id: input.optionId,
-    product_id: input.productId,
-    product_name: 'history',
-    option_name: 'S0',
-    unit_price: 1,
-    quantity: input.quantity,
-    line_amount: input.quantity,
-  });
-}
 
 /** A product with one option, created now (so later ones are newer), and its ids. */
 async function product(db: Knex): Promise<{ productId: string; optionId: string }> {
@@ -164,7 +132,7 @@ describe('popular products', () => {
   describe('its Schedule', () => {
     // A triggered run is allowed SCHEDULE_RUN_WITHIN_MS on a loaded machine.
     jest.setTimeout(300_000);
-    const ids = { reconciliation: `test-reconcile-${randomUUID()}`, sweeper: `test-sweep-${randomUUID()}`, idempotency: `test-prune-${randomUUID()}`, salesRollup: `test-sales-rollup-${randomUUID()}` };
+    const ids = { reconciliation: `test-reconcile-${randomUUID()}`, sweeper: `test-sweep-${randomUUID()}`, idempotency: `test-prune-${randomUUID()}`, salesRollup: `test-sales-rollup-${randomUUID()}`, delivery: `test-delivery-${randomUUID()}` };
     afterAll(async () => {
       for (const id of Object.values(ids)) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
     });
@@ -178,6 +146,7 @@ describe('popular products', () => {
         sweeper: { ...hourly, graceMs: HOUR, limit: 10 },
         idempotency: { ...hourly, retentionMs: 30 * DAY },
         salesRollup: hourly,
+        delivery: { ...hourly, batchSize: 100, concurrency: 8, budgetMs: 30_000, attentionAfterMs: HOUR },
         ids,
       });
       // Bring the rollup up to now, then pretend its runs stopped three hours ago while

@@ -48,7 +48,7 @@ describe('recorded workflow histories replay against today\'s code', () => {
 
   it('has a history for every workflow type and the paths that matter', () => {
     const types = new Set(files.map((f) => f.split('-')[0]));
-    expect([...types].sort()).toEqual(['completeOrder', 'couponIssuer', 'issueCoupon', 'placeOrder', 'pruneIdempotencyKeys', 'reconcilePayments', 'releaseOrphanedHold', 'rollUpProductSales', 'sweepOrphanedHolds']);
+    expect([...types].sort()).toEqual(['completeOrder', 'couponIssuer', 'deliverCompletedOrders', 'issueCoupon', 'placeOrder', 'pruneIdempotencyKeys', 'reconcilePayments', 'redeliverOrder', 'releaseOrphanedHold', 'rollUpProductSales', 'sweepOrphanedHolds']);
     expect(files.length).toBeGreaterThanOrEqual(14);
   });
 

@@ -11,6 +11,7 @@ import { createCoupon, signInAdmin, signUpCustomer } from '../support/factories'
 import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { testEnvironment } from '../support/environment';
 import { gatewayOutage, LONGER_THAN_A_CHARGE_CALL_MS } from '../support/gatewayOutage';
+import { freePort } from '../../src/platform/ports';
 import { startTestStack, testGateway, useTestStack } from '../support/stack';
 
 /**
@@ -196,5 +197,30 @@ describe('record workflow histories', () => {
     expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
     await stack.client.workflow.execute('rollUpProductSales', { taskQueue: stack.taskQueue, workflowId: 'record-sales-rollup', args: [] });
     await save('rollUpProductSales-rolled-up', 'record-sales-rollup');
+  });
+
+  it('records the delivery to the data platform: a run that delivered, one that found deliveries stuck, and a replay of one order', async () => {
+    const customer = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [2]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
+    const drain = { batchSize: 100, concurrency: 8, budgetMs: 10_000, attentionAfterMs: 900_000 };
+    await stack.client.workflow.execute('deliverCompletedOrders', { taskQueue: stack.taskQueue, workflowId: 'record-delivery', args: [drain] });
+    await save('deliverCompletedOrders-delivered', 'record-delivery');
+    await stack.client.workflow.execute('redeliverOrder', { taskQueue: stack.taskQueue, workflowId: 'record-redelivery', args: [placed.body.orderId] });
+    await save('redeliverOrder-sent-again', 'record-redelivery');
+
+    // A data platform nobody answers at: the delivery fails and, with no patience at all, is stuck at once.
+    const unreachable = await startTestStack({ dataPlatformUrl: `http://127.0.0.1:${await freePort()}` });
+    try {
+      const buyer = await signUpCustomer(unreachable);
+      const next = await placeOrder(unreachable, buyer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+      expect((await payOrder(unreachable, buyer, next.body.orderId, 'tok_visa')).status).toBe(200);
+      const report = await unreachable.client.workflow.execute('deliverCompletedOrders', { taskQueue: unreachable.taskQueue, workflowId: 'record-delivery-stuck', args: [{ ...drain, attentionAfterMs: 0 }] });
+      expect(report.stuck).toBeGreaterThan(0);
+      await save('deliverCompletedOrders-stuck', 'record-delivery-stuck');
+    } finally {
+      await unreachable.stop();
+    }
   });
 });

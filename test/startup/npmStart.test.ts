@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Connection, WorkflowClient } from '@temporalio/client';
 import { couponIssuerWorkflowId } from '../../src/contracts/workflowIds';
 import { request } from '../support/http';
+import { eventually } from '../support/orders';
 import { launchPlatform, platformHome, signalTree, type PlatformPorts, type PlatformProcess } from '../support/platformProcess';
 
 /**
@@ -124,6 +125,13 @@ describe('npm start', () => {
     });
     expect(paid.status).toBe(200);
     expect(paid.body.status).toBe('COMPLETED');
+    // And its delivery Schedule brings the order to the data platform simulator it runs.
+    expect(first.output()).toContain(`http://127.0.0.1:${ports.dataPlatform} (simulator)`);
+    const delivered = await eventually(async () => {
+      const answer = await fetch(`http://127.0.0.1:${ports.dataPlatform}/v1/orders/${placed.body.orderId}`);
+      return answer.ok ? ((await answer.json()) as { payload: { amounts: { final: number } }; receipts: number }) : undefined;
+    }, 90_000, 'the order at the data platform');
+    expect(delivered.payload.amounts.final).toBe(1100);
 
     // No log line of the run (the start-up banner is not one: it prints the dev password
     // on purpose) holds a password, an access token or the card token.

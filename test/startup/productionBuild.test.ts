@@ -63,6 +63,7 @@ describe('the production build', () => {
       TEMPORAL_ADDRESS: suite.temporalAddress,
       TEMPORAL_TASK_QUEUE: `production-build-${randomUUID()}`,
       PAYMENT_GATEWAY_URL: suite.paymentGatewayUrl,
+      DATA_PLATFORM_URL: suite.dataPlatformUrl,
       JWT_SECRET: randomUUID() + randomUUID(),
       ADMIN_PASSWORD: `admin-${randomUUID()}`,
       DATA_DIR: path.join(folder, 'data'),

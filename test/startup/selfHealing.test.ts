@@ -15,8 +15,8 @@ const until = async <T>(what: string, probe: () => Promise<T | undefined> | T | 
 };
 
 /**
- * `npm start` heals its local services: a SIGKILLed gateway simulator, Temporal dev
- * server or PostgreSQL is started again on the same data and port, readiness says so
+ * `npm start` heals its local services: a SIGKILLed gateway or data platform simulator,
+ * Temporal dev server or PostgreSQL is started again on the same data and port, readiness says so
  * while it is away, and the API and worker carry on by themselves: after each restart a
  * small rush of concurrent coupon claims goes through the API, a workflow and the
  * database with exact counts.
@@ -78,6 +78,7 @@ describe('a stack that heals', () => {
 
   it.each([
     ['payment gateway simulator', 'gateway'],
+    ['data platform simulator', 'dataPlatform'],
     ['Temporal dev server', 'temporal'],
     ['PostgreSQL', 'postgres'],
   ] as const)('the %s, SIGKILLed, is started again and the platform carries on', async (name, key) => {

@@ -11,6 +11,8 @@ export interface TestEnvironment {
   workDir: string;
   /** The payment gateway simulator's base URL (its own process, schema payment_gateway). */
   paymentGatewayUrl: string;
+  /** The data platform simulator's base URL (its own process, schema data_platform). */
+  dataPlatformUrl: string;
   /** The Temporal Web UI (the dev server's, or TEST_TEMPORAL_UI_URL with an external cluster). */
   temporalUiUrl?: string;
 }

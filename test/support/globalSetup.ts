@@ -5,6 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { createDb, migrateToLatest } from '../../src/db/knex';
 import { startEmbeddedPostgres } from '../../src/dev/embeddedPostgres';
 import { createThrowawayDatabase } from '../../src/dev/throwawayDatabase';
+import { startDataPlatformProcess } from '../../src/platform/dataPlatformProcess';
 import { startPaymentGatewayProcess } from '../../src/platform/paymentGatewayProcess';
 import { resolveTemporalCli } from '../../src/temporal/cli';
 import { connectClient } from '../../src/temporal/client';
@@ -62,6 +63,9 @@ export default async function globalSetup(): Promise<void> {
   // The payment gateway simulator, in its own process and schema, as the platform runs it.
   const paymentGateway = await startPaymentGatewayProcess({ databaseUrl, port: await freePort() });
   stops.push(paymentGateway.stop);
+  // And the data platform's, where the workers deliver completed orders.
+  const dataPlatform = await startDataPlatformProcess({ databaseUrl, port: await freePort() });
+  stops.push(dataPlatform.stop);
 
   const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
   const workflowBundlePath = path.join(workDir, 'workflow-bundle.js');
@@ -75,6 +79,7 @@ export default async function globalSetup(): Promise<void> {
     temporalCliPath,
     workDir,
     paymentGatewayUrl: paymentGateway.url,
+    dataPlatformUrl: dataPlatform.url,
     temporalUiUrl,
   });
   process.stdout.write(`[test setup] PostgreSQL and Temporal ready in ${Date.now() - started} ms\n`);

@@ -37,13 +37,13 @@ export async function couponIsUsed(db: Knex, userCouponId: string): Promise<bool
   return row.used_at !== null;
 }
 
-/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 /**
  * How long a triggered Schedule may take to start its run: seconds when the machine is
  * idle, but a CI machine under a whole suite's load was seen to need more than 30 s.
  */
 export const SCHEDULE_RUN_WITHIN_MS = 90_000;
 
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 60_000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

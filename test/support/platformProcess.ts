@@ -11,6 +11,7 @@ export interface PlatformPorts {
   temporal: number;
   ui: number;
   gateway: number;
+  dataPlatform: number;
 }
 
 export interface PlatformProcess {
@@ -27,8 +28,8 @@ const startScript: string = require('../../package.json').scripts.start;
 /** A fresh data folder (mode 700, as `mktemp -d` makes it) and free ports. */
 export async function platformHome(): Promise<{ dataDir: string; ports: PlatformPorts }> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'order-platform-start-'));
-  const [api, pg, temporal, ui, gateway] = await freePorts(5);
-  return { dataDir, ports: { api, pg, temporal, ui, gateway } };
+  const [api, pg, temporal, ui, gateway, dataPlatform] = await freePorts(6);
+  return { dataDir, ports: { api, pg, temporal, ui, gateway, dataPlatform } };
 }
 
 /**
@@ -53,10 +54,12 @@ export function launchPlatform(
       TEMPORAL_DEV_PORT: String(home.ports.temporal),
       TEMPORAL_UI_PORT: String(home.ports.ui),
       PAYMENT_GATEWAY_PORT: String(home.ports.gateway),
+      DATA_PLATFORM_PORT: String(home.ports.dataPlatform),
       // Several platforms may run at once (tests, a bench beside them): the OS picks.
       API_METRICS_PORT: '0',
       WORKER_METRICS_PORT: '0',
       PAYMENT_GATEWAY_URL: '',
+      DATA_PLATFORM_URL: '',
       TEMPORAL_CLI: testEnvironment().temporalCliPath,
       DATABASE_URL: '',
       TEMPORAL_ADDRESS: '',

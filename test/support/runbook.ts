@@ -6,7 +6,8 @@ import { testEnvironment } from './environment';
  * The `temporal` commands of the on-call runbook (docs/operations.md, "Runbook"), each
  * run by a test against a real dev server: the payment sagas' by
  * test/integration/runbook.test.ts, the maintenance schedules' by
- * test/orders/orphanSweep.test.ts. The runbook test fails if the page lists any other.
+ * test/orders/orphanSweep.test.ts, the data platform deliveries' by
+ * test/orders/orderDelivery.test.ts. The runbook test fails if the page lists any other.
  */
 export const SAGA_COMMANDS = [
   `temporal workflow list --query 'OrderId = "<orderId>"'`,
@@ -29,7 +30,13 @@ export const MAINTENANCE_COMMANDS = [
   `temporal workflow list --query 'WorkflowType = "reconcilePayments" AND NeedsAttention = true'`,
 ];
 
-export const RUNBOOK_COMMANDS = [...SAGA_COMMANDS, ...MAINTENANCE_COMMANDS];
+export const DELIVERY_COMMANDS = [
+  `temporal workflow list --query 'WorkflowType = "deliverCompletedOrders" AND NeedsAttention = true'`,
+  `temporal workflow start --type redeliverOrder --task-queue <taskQueue> --workflow-id redeliver-order:<orderId> --input '"<orderId>"'`,
+  'temporal workflow result --workflow-id redeliver-order:<orderId>',
+];
+
+export const RUNBOOK_COMMANDS = [...SAGA_COMMANDS, ...MAINTENANCE_COMMANDS, ...DELIVERY_COMMANDS];
 
 /** Splits a command line the way a shell would for these commands (plain words and quotes). */
 function words(command: string): string[] {

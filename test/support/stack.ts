@@ -11,6 +11,8 @@ import { createHashingGate } from '../../src/auth/passwords';
 import { createSessionCheck } from '../../src/auth/sessions';
 import { createTokenService, type TokenService } from '../../src/auth/tokens';
 import { createDb } from '../../src/db/knex';
+import { createDataPlatformClient } from '../../src/dataPlatform/client';
+import type { DeliveryBackoff } from '../../src/db/repositories/orderDeliveries';
 import { createLogger } from '../../src/logging/logger';
 import { createPaymentGatewayClient } from '../../src/gateway/paymentGateway';
 import type { IssuerRunOptions } from '../../src/orchestration/couponIssuer';
@@ -54,6 +56,10 @@ export interface TestStackOptions {
   gatewayOutageBudgetMs?: number;
   /** The gateway its worker calls (the suite's simulator by default). */
   paymentGatewayUrl?: string;
+  /** The data platform its worker delivers to (the suite's simulator by default). */
+  dataPlatformUrl?: string;
+  /** How long a failing delivery waits before its next attempt (1 s to 5 s by default, so tests see retries). */
+  deliveryBackoff?: DeliveryBackoff;
   /** AUTH_SESSION_CACHE_SECONDS, in ms (production's 10 s by default). */
   sessionCacheTtlMs?: number;
   /** CORS_ORIGINS (none by default, as in production). */
@@ -75,7 +81,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const stopWorker =
     options.withWorker === false
       ? async () => undefined
-      : await startTestWorker(db, taskQueue, options.activityOverrides, options.stockLocking, options.paymentGatewayUrl, options.orderLimits);
+      : await startTestWorker(db, taskQueue, options);
   const { client, connection } = await connectClient({ address: env.temporalAddress, namespace: env.namespace });
   const probeDb = readinessPool(env.databaseUrl);
   const jwtSecret = randomBytes(32).toString('hex');
@@ -149,18 +155,18 @@ export function useTestStack(options: TestStackOptions = {}): TestStack {
 export async function startTestWorker(
   db: Knex,
   taskQueue: string,
-  activityOverrides?: TestStackOptions['activityOverrides'],
-  stockLocking?: StockLocking,
-  paymentGatewayUrl?: string,
-  orderLimits?: OrderLimits,
+  options: Pick<TestStackOptions, 'activityOverrides' | 'stockLocking' | 'paymentGatewayUrl' | 'dataPlatformUrl' | 'deliveryBackoff' | 'orderLimits'> = {},
 ): Promise<() => Promise<void>> {
   const env = testEnvironment();
+  const { activityOverrides, stockLocking, paymentGatewayUrl, orderLimits } = options;
   const { worker, connection } = await createWorker({
     address: env.temporalAddress,
     namespace: env.namespace,
     taskQueue,
     db,
     gateway: paymentGatewayUrl ? createPaymentGatewayClient({ baseUrl: paymentGatewayUrl, timeoutMs: 10_000 }) : testGateway(),
+    dataPlatform: createDataPlatformClient({ baseUrl: options.dataPlatformUrl ?? env.dataPlatformUrl, timeoutMs: 5_000 }),
+    deliveryBackoff: options.deliveryBackoff ?? { initialMs: 1_000, maxMs: 5_000 },
     activityOverrides,
     stockLocking,
     orderLimits,

@@ -39,6 +39,7 @@ export async function launchRole(role: 'api' | 'worker', extraEnv: Record<string
       DATABASE_URL: env.databaseUrl,
       TEMPORAL_ADDRESS: env.temporalAddress,
       PAYMENT_GATEWAY_URL: env.paymentGatewayUrl,
+      DATA_PLATFORM_URL: env.dataPlatformUrl,
       // Several may run at once: each picks free metrics ports and names them in its banner.
       WORKER_METRICS_PORT: '0',
       API_METRICS_PORT: '0',

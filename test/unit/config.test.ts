@@ -29,6 +29,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GATEWAY_OUTAGE_BUDGET_SECONDS: '0' })).toThrow(/GATEWAY_OUTAGE_BUDGET_SECONDS/);
   });
 
+  it('delivers to the data platform simulator every 10 s by default, backing off from 5 s to 5 minutes', () => {
+    const config = loadConfig({});
+    expect(config.dataPlatform).toEqual({ url: undefined, port: 4200, timeoutMs: 5_000, backoff: { initialMs: 5_000, maxMs: 300_000 } });
+    expect(config.maintenance.delivery).toEqual({ intervalMs: 10_000, batchSize: 100, concurrency: 8, budgetMs: 30_000, attentionAfterMs: 900_000 });
+    const tuned = loadConfig({ DATA_PLATFORM_URL: 'https://data.example/ingest', DELIVERY_INTERVAL_SECONDS: '2', DELIVERY_RETRY_INITIAL_SECONDS: '60', DELIVERY_RETRY_MAX_SECONDS: '30' });
+    expect(tuned.dataPlatform.url).toBe('https://data.example/ingest');
+    expect(tuned.maintenance.delivery.intervalMs).toBe(2_000);
+    // A max below the first wait would shorten it: the first wait is the floor.
+    expect(tuned.dataPlatform.backoff).toEqual({ initialMs: 60_000, maxMs: 60_000 });
+    expect(() => loadConfig({ DATA_PLATFORM_URL: 'ftp://data.example' })).toThrow(/DATA_PLATFORM_URL/);
+    expect(() => loadConfig({ DELIVERY_ATTENTION_AFTER_SECONDS: '1' })).toThrow(/DELIVERY_ATTENTION_AFTER_SECONDS/);
+  });
+
   it('names the variable that holds a bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     try {

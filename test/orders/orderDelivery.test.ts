@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createOrderDeliveryActivities } from '../../src/activities/orderDelivery';
+import { COMPLETED_ORDER_SCHEMA_VERSION, type DeliveryInput, type DeliveryReport } from '../../src/contracts/orderDelivery';
+import { createDataPlatformClient, deliveryKeyOf } from '../../src/dataPlatform/client';
+import { createOrderDeliveryRepository } from '../../src/db/repositories/orderDeliveries';
+import { startDataPlatformProcess } from '../../src/platform/dataPlatformProcess';
+import { freePort } from '../../src/platform/ports';
+import type { ServiceProcess } from '../../src/platform/serviceProcess';
+import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
+import { productWithStock } from '../support/catalog';
+import { dataPlatformRecords } from '../support/dataPlatform';
+import { testEnvironment } from '../support/environment';
+import { mintCustomers, signUpCustomer } from '../support/factories';
+import { historicalOrder } from '../support/history';
+import { eventually, orderRow, payOrder, placeOrder } from '../support/orders';
+import { runbookCommand } from '../support/runbook';
+import { startTestStack, type TestStack } from '../support/stack';
+
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+/** Every completed order of a test, delivered: its outbox row marked, its record at the data platform. */
+async function deliveredRows(stack: TestStack, orderIds: string[]) {
+  return stack.db('order_deliveries').whereIn('order_id', orderIds).select('order_id', 'attempts', 'delivered_at', 'last_error', 'payload');
+}
+
+/**
+ * Delivery of completed orders to the data platform (docs/data-platform.md): written to
+ * the outbox by the transaction that completes an order, drained by the delivery
+ * Schedule into the data platform simulator, a process of its own.
+ */
+describe('delivery of completed orders to the data platform', () => {
+  jest.setTimeout(300_000);
+  let dataPlatform: ServiceProcess;
+  let port: number;
+  let stack: TestStack;
+  const scheduleIds = {
+    reconciliation: `test-reconcile-${randomUUID()}`,
+    sweeper: `test-sweep-${randomUUID()}`,
+    idempotency: `test-prune-${randomUUID()}`,
+    salesRollup: `test-sales-rollup-${randomUUID()}`,
+    delivery: `test-delivery-${randomUUID()}`,
+  };
+  const delivery: DeliveryInput = { batchSize: 100, concurrency: 8, budgetMs: 20_000, attentionAfterMs: 3_000 };
+  const startDataPlatform = (faults: { dropAfterRecordRate?: number } = {}) => startDataPlatformProcess({ databaseUrl: testEnvironment().databaseUrl, port, logLevel: 'warn', ...faults });
+
+  beforeAll(async () => {
+    port = await freePort();
+    dataPlatform = await startDataPlatform();
+    stack = await startTestStack({
+      dataPlatformUrl: dataPlatform.url,
+      deliveryBackoff: { initialMs: 500, maxMs: 2_000 },
+      // A gateway answering 500 fails its payment after a second, not 5 minutes.
+      gatewayOutageBudgetMs: 1_000,
+      reservationTtlMs: 30_000,
+    });
+  });
+  afterAll(async () => {
+    for (const id of Object.values(scheduleIds)) await stack?.client.schedule.getHandle(id).delete().catch(() => undefined);
+    await stack?.stop();
+    await dataPlatform?.stop();
+  });
+
+  const hourly = { intervalMs: 3_600_000 };
+  /** The platform's schedules under this file's ids; only delivery runs often (every 2 s). */
+  const ensureSchedules = () =>
+    ensureMaintenanceSchedules(stack.client, {
+      taskQueue: stack.taskQueue,
+      reconciliation: { ...hourly, lookbackMs: 3_600_000 },
+      sweeper: { ...hourly, graceMs: 3_600_000, limit: 10 },
+      idempotency: { ...hourly, retentionMs: 30 * 86_400_000 },
+      salesRollup: hourly,
+      delivery: { ...delivery, intervalMs: 2_000 },
+      ids: scheduleIds,
+    });
+
+  it('queues one delivery with the order as it completed, in the transaction that completes it, and none for an order that did not', async () => {
+    const [customer, unlucky] = await mintCustomers(stack, 2);
+    const [optionA, optionB] = await productWithStock(stack.db, [5, 5]);
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionA, quantity: 2 }, { productOptionId: optionB, quantity: 1 }] });
+    expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
+    const failing = await placeOrder(stack, unlucky, { items: [{ productOptionId: optionA, quantity: 1 }] });
+    await payOrder(stack, unlucky, failing.body.orderId, 'tok_error');
+    await eventually(async () => ((await orderRow(stack.db, failing.body.orderId)).status === 'FAILED' ? true : undefined), 60_000, 'the failed order');
+
+    const order = await orderRow(stack.db, placed.body.orderId);
+    const items = await stack.db('order_items').where({ order_id: order.id });
+    const [row] = await deliveredRows(stack, [order.id]);
+    expect(row.payload).toEqual({
+      schemaVersion: COMPLETED_ORDER_SCHEMA_VERSION,
+      orderId: order.id,
+      customer: { id: customer.userId },
+      items: expect.arrayContaining(
+        items.map((i) => ({
+          productId: i.product_id,
+          productOptionId: i.option_id,
+          productName: i.product_name,
+          optionName: i.option_name,
+          unitPrice: i.unit_price,
+          quantity: i.quantity,
+          lineAmount: i.line_amount,
+        })),
+      ),
+      amounts: { total: order.total_amount, discount: order.discount_amount, final: order.final_amount },
+      coupon: null,
+      paymentKey: order.payment_key,
+      paidAt: new Date(order.paid_at).toISOString(),
+    });
+    expect(row.payload.items).toHaveLength(2);
+    expect(await deliveredRows(stack, [failing.body.orderId])).toEqual([]);
+  });
+
+  it('sends each due delivery exactly once while three drains race over the outbox', async () => {
+    const { userId } = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const { product_id: productId } = await stack.db('product_options').where({ id: optionId }).first('product_id');
+    const deliveries = createOrderDeliveryRepository(stack.db);
+    const orderIds: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const id = await historicalOrder(stack.db, { userId, productId, optionId, quantity: 1 + i, status: 'COMPLETED', paidAt: new Date() });
+      await stack.db.transaction((trx) => deliveries.enqueue(trx, id));
+      orderIds.push(id);
+    }
+    const activities = createOrderDeliveryActivities({
+      db: stack.db,
+      dataPlatform: createDataPlatformClient({ baseUrl: dataPlatform.url, timeoutMs: 5_000 }),
+      deliveryBackoff: { initialMs: 500, maxMs: 2_000 },
+    });
+    const drain = (): Promise<DeliveryReport> => new MockActivityEnvironment({}, { logger: quiet }).run(activities.deliverDueOrders, { ...delivery, batchSize: 7, concurrency: 3 });
+    const reports = await Promise.all([drain(), drain(), drain()]);
+
+    expect(reports.reduce((sum, r) => sum + r.delivered, 0)).toBeGreaterThanOrEqual(60);
+    const rows = await deliveredRows(stack, orderIds);
+    expect(rows.filter((r) => r.delivered_at !== null)).toHaveLength(60);
+    const records = await dataPlatformRecords(orderIds, dataPlatform.url);
+    expect(records).toHaveLength(60);
+    // One request per order: no two drains sent the same row.
+    expect(records.map((r) => r.receipts)).toEqual(Array(60).fill(1));
+    expect(new Set(records.map((r) => r.idempotencyKey))).toEqual(new Set(orderIds.map(deliveryKeyOf)));
+  });
+
+  it('delivers every order completed while the data platform was down, once each, and none that failed or expired; payments never waited for it', async () => {
+    await ensureSchedules();
+    // The data platform goes away: its process stops, connections are refused.
+    await dataPlatform.stop();
+
+    const customers = await mintCustomers(stack, 14);
+    const options = await productWithStock(stack.db, [20, 20]);
+    const placed = await Promise.all(
+      customers.map(async (customer, i) => ({
+        i,
+        customer,
+        orderId: (await placeOrder(stack, customer, { items: [{ productOptionId: options[i % 2], quantity: 1 + (i % 3) }] })).body.orderId as string,
+      })),
+    );
+    // Ten paid, two whose payment fails (the gateway errs until the saga gives up), two left to expire.
+    const cardOf = (i: number) => (i < 10 ? 'tok_visa' : i < 12 ? 'tok_error' : undefined);
+    const answers = await Promise.all(
+      placed.map(async ({ i, customer, orderId }) => {
+        const card = cardOf(i);
+        return card ? { orderId, status: (await payOrder(stack, customer, orderId, card)).status } : undefined;
+      }),
+    );
+    // Every payment has its answer while the data platform is still down.
+    await expect(fetch(`${dataPlatform.url}/healthz`)).rejects.toThrow();
+    const paid = answers.filter((a) => a?.status === 200).map((a) => a!.orderId);
+    expect(paid).toHaveLength(10);
+    const failedIds = placed.filter(({ i }) => cardOf(i) === 'tok_error').map((p) => p.orderId);
+    const expiringIds = placed.filter(({ i }) => cardOf(i) === undefined).map((p) => p.orderId);
+    for (const id of paid) expect((await orderRow(stack.db, id)).status).toBe('COMPLETED');
+
+    // The Schedule keeps trying, each delivery backing off on its own, and soon raises NeedsAttention.
+    await eventually(async () => {
+      const rows = await deliveredRows(stack, paid);
+      return rows.length === 10 && rows.every((r) => r.attempts >= 2 && r.delivered_at === null && /unreachable/.test(r.last_error)) ? rows : undefined;
+    }, 120_000, 'two failed attempts of each delivery');
+    const flagged = await eventually(async () => {
+      const out = await runbookCommand(`temporal workflow list --query 'WorkflowType = "deliverCompletedOrders" AND NeedsAttention = true'`, {});
+      return out.includes(scheduleIds.delivery) ? out : undefined;
+    }, 60_000, 'a delivery run flagged NeedsAttention');
+    expect(flagged).toContain('deliverCompletedOrders');
+
+    // Back, and dropping the answer to a third of the deliveries it records: those are sent again.
+    dataPlatform = await startDataPlatform({ dropAfterRecordRate: 0.3 });
+    await eventually(async () => {
+      const rows = await deliveredRows(stack, paid);
+      return rows.every((r) => r.delivered_at !== null) ? rows : undefined;
+    }, 120_000, 'every delivery made');
+    for (const id of failedIds) expect((await orderRow(stack.db, id)).status).toBe('FAILED');
+    await eventually(async () => {
+      const statuses = await Promise.all(expiringIds.map(async (id) => (await orderRow(stack.db, id)).status));
+      return statuses.every((s) => s === 'EXPIRED') ? statuses : undefined;
+    }, 120_000, 'the unpaid orders to expire');
+
+    const records = await dataPlatformRecords([...paid, ...failedIds, ...expiringIds], dataPlatform.url);
+    expect(records.map((r) => r.orderId).sort()).toEqual([...paid].sort());
+    for (const record of records) {
+      const order = await orderRow(stack.db, record.orderId);
+      expect(record.idempotencyKey).toBe(deliveryKeyOf(order.id));
+      expect(record.payload).toMatchObject({ schemaVersion: 1, orderId: order.id, customer: { id: order.user_id }, amounts: { final: order.final_amount }, paidAt: new Date(order.paid_at).toISOString() });
+    }
+    expect(await deliveredRows(stack, [...failedIds, ...expiringIds])).toEqual([]);
+
+    // Once everything is through, a run no longer finds anything stuck.
+    const before = Date.now();
+    await runbookCommand('temporal schedule trigger --schedule-id <scheduleId>', { scheduleId: scheduleIds.delivery });
+    const report = await eventually(async () => {
+      const { info } = await stack.client.schedule.getHandle(scheduleIds.delivery).describe();
+      const action = info.recentActions.filter((a) => a.takenAt.getTime() >= before).at(-1)?.action;
+      if (!action) return undefined;
+      return (await stack.client.workflow.getHandle(action.workflow.workflowId, action.workflow.firstExecutionRunId).result()) as DeliveryReport;
+    }, 90_000, 'a delivery run after the outage');
+    expect(report).toMatchObject({ stuck: 0, oldestStuck: null });
+  });
+
+  it('holds deliveries while ops pause the Schedule, and replays one order on request (the runbook)', async () => {
+    await ensureSchedules();
+    const [customer] = await mintCustomers(stack, 1);
+    const [optionId] = await productWithStock(stack.db, [3]);
+
+    await runbookCommand('temporal schedule toggle --schedule-id <scheduleId> --pause --reason "<why>"', { scheduleId: scheduleIds.delivery, why: 'data platform maintenance' });
+    const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
+    const orderId = placed.body.orderId as string;
+    // Three intervals of a paused schedule: nothing is sent.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    expect((await deliveredRows(stack, [orderId]))[0]).toMatchObject({ attempts: 0, delivered_at: null });
+    await runbookCommand('temporal schedule toggle --schedule-id <scheduleId> --unpause --reason "<why>"', { scheduleId: scheduleIds.delivery, why: 'maintenance over' });
+    await eventually(async () => ((await deliveredRows(stack, [orderId]))[0].delivered_at ? true : undefined), 90_000, 'the delivery after unpausing');
+
+    // The data platform loses the record; ops replay that one order's delivery.
+    await stack.db('data_platform.order_records').where({ order_id: orderId }).delete();
+    const replay = async () => {
+      await runbookCommand(`temporal workflow start --type redeliverOrder --task-queue <taskQueue> --workflow-id redeliver-order:<orderId> --input '"<orderId>"'`, { taskQueue: stack.taskQueue, orderId });
+      return runbookCommand('temporal workflow result --workflow-id redeliver-order:<orderId>', { orderId });
+    };
+    expect(await replay()).toMatch(/"duplicate":\s*false/);
+    expect((await dataPlatformRecords([orderId], dataPlatform.url)).map((r) => r.receipts)).toEqual([1]);
+    // Replayed again: the same key, so still one record, received twice.
+    expect(await replay()).toMatch(/"duplicate":\s*true/);
+    expect((await dataPlatformRecords([orderId], dataPlatform.url)).map((r) => r.receipts)).toEqual([2]);
+  });
+});
