@@ -10,6 +10,7 @@
  *   npm run bench -- steady        [--rates 5,10,15,20,30,50,100] [--seconds 60] [--products 50] [--customers 200]
  *   npm run bench -- growth        [--sizes 1000,100000,1000000] [--rate 10] [--seconds 60]
  *   npm run bench -- login-flood   [--rate 5] [--seconds 20] [--flood 200] [--products 10]
+ *   npm run bench -- delivery-outage [--rate 2] [--seconds 60] [--products 10]
  *   npm run bench -- locking       [--concurrency 10,100,1000] [--repeat 3]   (PostgreSQL only: bench/locking.ts)
  *   npm run bench -- report        (docs/benchmarks.md and its chart from bench/results)
  *
@@ -33,6 +34,7 @@ import { tasksPerOrder } from './lib/taskCounts';
 import { writeReport } from './report';
 import { checkoutRush } from './scenarios/checkoutRush';
 import { couponRush } from './scenarios/couponRush';
+import { deliveryOutage } from './scenarios/deliveryOutage';
 import { growth } from './scenarios/growth';
 import { loginFlood } from './scenarios/loginFlood';
 import { steady } from './scenarios/steady';
@@ -181,7 +183,7 @@ async function main(): Promise<number> {
     console.log(`wrote ${await writeReport()}`);
     return 0;
   }
-  const scenarios = ['coupon-rush', 'checkout-rush', 'steady', 'growth', 'login-flood'];
+  const scenarios = ['coupon-rush', 'checkout-rush', 'steady', 'growth', 'login-flood', 'delivery-outage'];
   if (!scenarios.includes(scenario)) {
     console.error(`usage: npm run bench -- ${[...scenarios, 'locking', 'report'].join('|')} [options] (see bench/cli.ts)`);
     return 2;
@@ -201,6 +203,14 @@ async function main(): Promise<number> {
       result = await withRateBaselines(platform, measured);
     } else if (scenario === 'login-flood') {
       result = await runLoginFlood(platform, http, gateway);
+    } else if (scenario === 'delivery-outage') {
+      result = await deliveryOutage(http, gateway, await shoppers(platform, http), {
+        dataPlatformUrl: platform.dataPlatformUrl,
+        platformDatabaseUrl: platform.platformDatabaseUrl,
+        ratePerSecond: positive('rate'),
+        seconds: positive('seconds'),
+        products: positive('products'),
+      });
     } else {
       const measured = await growth(http, gateway, await shoppers(platform, http), platform.databaseUrl, { ...stepOptions(), ratePerSecond: positive('rate'), sizes: list('sizes') });
       result = await withRateBaselines(platform, measured);

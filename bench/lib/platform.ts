@@ -28,6 +28,7 @@ export interface BenchPlatform {
   apiUrl: string;
   apiUrls: string[];
   paymentGatewayUrl: string;
+  dataPlatformUrl: string;
   temporalAddress: string;
   temporalNamespace: string;
   /** The platform's PostgreSQL server (baselines create throwaway databases on it). */
@@ -90,7 +91,7 @@ const topologyOf = (
 
 /**
  * With API_URL set (a URL, or several separated by commas; PAYMENT_GATEWAY_URL for ledger
- * checks), measures that platform. Otherwise starts the stack as `npm start` would but on
+ * checks, DATA_PLATFORM_URL for its faults), measures that platform. Otherwise starts the stack as `npm start` would but on
  * free ports and in a throwaway DATA_DIR (DATABASE_URL and TEMPORAL_ADDRESS are
  * honoured), all in this process or, with `processes.apis`, the services (PostgreSQL,
  * Temporal, the gateway simulator) here and the worker and API roles as processes of
@@ -108,6 +109,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
       apiUrl: apiUrls[0],
       apiUrls,
       paymentGatewayUrl: gateway,
+      dataPlatformUrl: process.env.DATA_PLATFORM_URL ?? 'http://127.0.0.1:4200',
       temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
       temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
       databaseUrl,
@@ -191,6 +193,7 @@ export async function benchPlatform(topology: TopologyOptions = { temporal: 'dev
     apiUrl: apiUrls[0],
     apiUrls,
     paymentGatewayUrl: platform.paymentGatewayUrl!,
+    dataPlatformUrl: platform.dataPlatformUrl!,
     temporalAddress: platform.temporalAddress,
     temporalNamespace: config.temporal.namespace,
     databaseUrl,

@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import type { DeliveryInput, DeliveryReport } from '../contracts/orderDelivery';
 import type { DataPlatform } from '../dataPlatform/client';
 import { createOrderDeliveryRepository, type DeliveryBackoff, type DueDelivery } from '../db/repositories/orderDeliveries';
-import { refuse } from './refusal';
 import { BusinessErrorCode } from '../domain/errors';
+import { refuse } from './refusal';
 
 export interface OrderDeliveryDeps {
   db: Knex;
@@ -77,7 +77,7 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
      */
     async redeliverOrder(orderId: string): Promise<{ orderId: string; duplicate: boolean; deliveredBefore: boolean }> {
       const delivery = await deliveries.find(orderId);
-      if (!delivery) throw refuse(BusinessErrorCode.ORDER_NOT_FOUND, `order ${orderId} has no delivery: it never completed`, { orderId });
+      if (!delivery) throw refuse(BusinessErrorCode.ORDER_NOT_COMPLETED, `order ${orderId} has no delivery: it never completed`, { orderId });
       const outcome = await deps.dataPlatform.deliverCompletedOrder(delivery.payload);
       if (!outcome.delivered) throw new Error(outcome.error);
       await deliveries.markDelivered([orderId]);

@@ -10,6 +10,7 @@ import { mountRoutes } from './route';
 import { authRoutes } from './routes/auth';
 import { cartRoutes } from './routes/cart';
 import { couponRoutes } from './routes/coupons';
+import { deliveryRoutes } from './routes/deliveries';
 import { healthRoutes } from './routes/health';
 import { orderRoutes } from './routes/orders';
 import { popularProductRoutes } from './routes/popularProducts';
@@ -55,7 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
   const guard = createGuard(deps.tokens, deps.sessions);
   const groups: RouteGroup[] = [
     { prefix: '', routes: healthRoutes(deps) },
-    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...popularProductRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps)] },
+    { prefix: API_PREFIX, routes: [...authRoutes(deps), ...userRoutes(deps), ...couponRoutes(deps), ...popularProductRoutes(deps), ...productRoutes(deps), ...cartRoutes(deps), ...orderRoutes(deps), ...deliveryRoutes(deps)] },
   ];
   for (const group of groups) {
     const router = Router();

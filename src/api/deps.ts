@@ -6,6 +6,7 @@ import type { TokenService } from '../auth/tokens';
 import type { Logger } from '../logging/logger';
 import type { Checkout } from '../orchestration/checkout';
 import type { CouponIssuer } from '../orchestration/couponIssuer';
+import type { DeliveryReplays } from '../orchestration/deliveries';
 import type { OrderWorkflows } from '../orchestration/orders';
 
 /** Everything the HTTP layer needs, wired by the caller (start-up code or a test). */
@@ -24,6 +25,8 @@ export interface AppDeps {
   couponIssuer: CouponIssuer;
   orderWorkflows: OrderWorkflows;
   checkout: Checkout;
+  /** Ops' replays of one order's delivery to the data platform. */
+  deliveryReplays: DeliveryReplays;
   /** Reports whether each backing service answers; used by /readyz. */
   checkReadiness(): Promise<Record<string, boolean>>;
   bodyLimit: string;

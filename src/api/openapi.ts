@@ -50,7 +50,7 @@ const tags = [
   { name: 'coupons', description: 'First-come-first-served coupons and claiming them' },
   { name: 'cart', description: "The signed-in customer's cart" },
   { name: 'orders', description: 'Placing, paying for, cancelling and reading orders' },
-  { name: 'admin', description: 'Operations for admins: catalogue, stock, coupons, every order' },
+  { name: 'admin', description: 'Operations for admins: catalogue, stock, coupons, every order, deliveries to the data platform' },
   { name: 'health', description: 'Liveness and readiness probes' },
 ];
 

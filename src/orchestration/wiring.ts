@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { PaymentBudgets } from '../contracts/orders';
 import { createCheckout } from './checkout';
 import { createCouponIssuer, type IssuerRunOptions } from './couponIssuer';
+import { createDeliveryReplays } from './deliveries';
 import { createOrderWorkflows } from './orders';
 
 /** Everything the API uses to drive workflows, wired once for start-up and tests alike. */
@@ -21,6 +22,7 @@ export function createOrchestration(deps: {
   return {
     couponIssuer: createCouponIssuer(deps.client, deps.taskQueue, { resultTimeoutMs: deps.resultTimeoutMs, run: deps.couponIssuerRun }),
     orderWorkflows,
+    deliveryReplays: createDeliveryReplays(deps.client, deps.taskQueue),
     checkout: createCheckout({ db: deps.db, workflows: orderWorkflows, reservationTtlMs: deps.reservationTtlMs, paymentBudgets: deps.paymentBudgets }),
   };
 }

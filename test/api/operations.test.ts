@@ -45,7 +45,9 @@ describe('health and API description', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     expect(Object.keys(doc.body.paths).sort()).toEqual([
       '/api/v1/admin/coupons',
+      '/api/v1/admin/deliveries',
       '/api/v1/admin/orders',
+      '/api/v1/admin/orders/{id}/delivery',
       '/api/v1/admin/product-options/{optionId}/restock',
       '/api/v1/admin/products',
       '/api/v1/auth/login',

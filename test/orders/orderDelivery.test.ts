@@ -11,7 +11,8 @@ import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
 import { productWithStock } from '../support/catalog';
 import { dataPlatformRecords } from '../support/dataPlatform';
 import { testEnvironment } from '../support/environment';
-import { mintCustomers, signUpCustomer } from '../support/factories';
+import { mintCustomers, signInAdmin, signUpCustomer } from '../support/factories';
+import { request } from '../support/http';
 import { historicalOrder } from '../support/history';
 import { eventually, orderRow, payOrder, placeOrder } from '../support/orders';
 import { runbookCommand } from '../support/runbook';
@@ -139,6 +140,38 @@ describe('delivery of completed orders to the data platform', () => {
     expect(new Set(records.map((r) => r.idempotencyKey))).toEqual(new Set(orderIds.map(deliveryKeyOf)));
   });
 
+  it('backs a failing delivery off, doubling from the first wait up to the cap, with no end to its attempts', async () => {
+    const { userId } = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const { product_id: productId } = await stack.db('product_options').where({ id: optionId }).first('product_id');
+    const deliveries = createOrderDeliveryRepository(stack.db);
+    const orderId = await historicalOrder(stack.db, { userId, productId, optionId, quantity: 1, status: 'COMPLETED', paidAt: new Date() });
+    await stack.db.transaction((trx) => deliveries.enqueue(trx, orderId));
+    const backoff = { initialMs: 5_000, maxMs: 300_000 };
+    /** Fails the delivery once more; returns the wait it was given, in seconds. */
+    const failOnce = async () => {
+      await deliveries.markFailed([{ orderId, error: 'HTTP 503' }], backoff);
+      const row = await stack.db('order_deliveries').where({ order_id: orderId }).first(stack.db.raw('extract(epoch from next_attempt_at - clock_timestamp())::float8 as wait'), 'attempts');
+      return { wait: row.wait as number, attempts: row.attempts as number };
+    };
+    const waits: number[] = [];
+    for (let i = 0; i < 8; i++) waits.push((await failOnce()).wait);
+    // 5, 10, 20, 40, 80, 160, then 300 (the cap) twice, each within ±25 %.
+    const expected = [5, 10, 20, 40, 80, 160, 300, 300];
+    waits.forEach((wait, i) => {
+      expect(wait).toBeGreaterThan(expected[i] * 0.75 - 1);
+      expect(wait).toBeLessThan(expected[i] * 1.25);
+    });
+    // Hours into an outage, it is still tried every few minutes.
+    await stack.db('order_deliveries').where({ order_id: orderId }).update({ attempts: 500 });
+    const late = await failOnce();
+    expect(late.attempts).toBe(501);
+    expect(late.wait).toBeLessThan(300 * 1.25);
+    expect((await deliveredRows(stack, [orderId]))[0].last_error).toBe('HTTP 503');
+    // Out of the way of the Schedule's runs in the tests below.
+    await deliveries.markDelivered([orderId]);
+  });
+
   it('delivers every order completed while the data platform was down, once each, and none that failed or expired; payments never waited for it', async () => {
     await ensureSchedules();
     // The data platform goes away: its process stops, connections are refused.
@@ -174,6 +207,12 @@ describe('delivery of completed orders to the data platform', () => {
       const rows = await deliveredRows(stack, paid);
       return rows.length === 10 && rows.every((r) => r.attempts >= 2 && r.delivered_at === null && /unreachable/.test(r.last_error)) ? rows : undefined;
     }, 120_000, 'two failed attempts of each delivery');
+    // Ops see them through the API too, with their last error.
+    const admin = await signInAdmin(stack);
+    const failing = await request(stack.baseUrl, 'GET', '/api/v1/admin/deliveries?state=failing&limit=100', { token: admin.token });
+    expect(failing.status).toBe(200);
+    const listed = new Map((failing.body.items as { orderId: string; attempts: number; lastError: string; deliveredAt: string | null }[]).map((d) => [d.orderId, d]));
+    for (const id of paid) expect(listed.get(id)).toMatchObject({ deliveredAt: null, lastError: expect.stringMatching(/unreachable/) });
     const flagged = await eventually(async () => {
       const out = await runbookCommand(`temporal workflow list --query 'WorkflowType = "deliverCompletedOrders" AND NeedsAttention = true'`, {});
       return out.includes(scheduleIds.delivery) ? out : undefined;
@@ -200,6 +239,9 @@ describe('delivery of completed orders to the data platform', () => {
       expect(record.payload).toMatchObject({ schemaVersion: 1, orderId: order.id, customer: { id: order.user_id }, amounts: { final: order.final_amount }, paidAt: new Date(order.paid_at).toISOString() });
     }
     expect(await deliveredRows(stack, [...failedIds, ...expiringIds])).toEqual([]);
+    const deliveredPage = await request(stack.baseUrl, 'GET', '/api/v1/admin/deliveries?state=delivered&limit=100', { token: admin.token });
+    const deliveredIds = new Set((deliveredPage.body.items as { orderId: string }[]).map((d) => d.orderId));
+    for (const id of paid) expect(deliveredIds.has(id)).toBe(true);
 
     // Once everything is through, a run no longer finds anything stuck.
     const before = Date.now();
@@ -215,6 +257,9 @@ describe('delivery of completed orders to the data platform', () => {
 
   it('holds deliveries while ops pause the Schedule, and replays one order on request (the runbook)', async () => {
     await ensureSchedules();
+    // A data platform that answers every delivery it records (the outage test left it dropping some).
+    const faults = await fetch(`${dataPlatform.url}/admin/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dropAfterRecordRate: 0 }) });
+    expect(faults.status).toBe(200);
     const [customer] = await mintCustomers(stack, 1);
     const [optionId] = await productWithStock(stack.db, [3]);
 
@@ -239,5 +284,22 @@ describe('delivery of completed orders to the data platform', () => {
     // Replayed again: the same key, so still one record, received twice.
     expect(await replay()).toMatch(/"duplicate":\s*true/);
     expect((await dataPlatformRecords([orderId], dataPlatform.url)).map((r) => r.receipts)).toEqual([2]);
+
+    // The same replay through the API, for an admin only, and only of a completed order.
+    const admin = await signInAdmin(stack);
+    const path = (id: string) => `/api/v1/admin/orders/${id}/delivery`;
+    const viaApi = await request(stack.baseUrl, 'POST', path(orderId), { token: admin.token });
+    expect(viaApi.status).toBe(202);
+    expect(viaApi.body).toMatchObject({ orderId, workflowId: `redeliver-order:${orderId}` });
+    expect(await stack.client.workflow.getHandle(viaApi.body.workflowId, viaApi.body.runId).result()).toMatchObject({ orderId, duplicate: true, deliveredBefore: true });
+    expect((await dataPlatformRecords([orderId], dataPlatform.url)).map((r) => r.receipts)).toEqual([3]);
+    expect((await request(stack.baseUrl, 'POST', path(orderId), { token: customer.token })).status).toBe(403);
+    const unpaid = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
+    const refused = await request(stack.baseUrl, 'POST', path(unpaid.body.orderId), { token: admin.token });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'ORDER_NOT_COMPLETED', details: { status: 'PENDING_PAYMENT' } });
+    expect((await request(stack.baseUrl, 'POST', path(randomUUID()), { token: admin.token })).body.error.code).toBe('ORDER_NOT_FOUND');
+    expect((await request(stack.baseUrl, 'POST', path('not-an-id'), { token: admin.token })).status).toBe(400);
+    expect((await request(stack.baseUrl, 'GET', '/api/v1/admin/deliveries?state=lost', { token: admin.token })).status).toBe(400);
   });
 });

@@ -8,6 +8,30 @@ export interface DueDelivery {
   attempts: number;
 }
 
+/** One order's delivery, as ops read it. */
+export interface DeliveryState {
+  orderId: string;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  firstFailedAt: Date | null;
+  lastError: string | null;
+  deliveredAt: Date | null;
+}
+
+interface DeliveryRow {
+  order_id: string;
+  created_at: Date;
+  attempts: number;
+  next_attempt_at: Date;
+  first_failed_at: Date | null;
+  last_error: string | null;
+  delivered_at: Date | null;
+}
+
+/** waiting: not delivered yet; failing: not delivered and failed at least once; delivered. */
+export type DeliveryFilter = 'waiting' | 'failing' | 'delivered';
+
 export interface DeliveryBacklog {
   undelivered: number;
   stuck: number;
@@ -110,6 +134,33 @@ export function createOrderDeliveryRepository(db: Knex) {
           where d.order_id = f.order_id and d.delivered_at is null`,
         [backoff.initialMs, backoff.maxMs, failures.map((f) => f.orderId), failures.map((f) => f.error.slice(0, MAX_ERROR_LENGTH))],
       );
+    },
+
+    /** A page of deliveries in one state: the waiting and failing oldest first, the delivered newest first. */
+    async list(options: { state: DeliveryFilter; page: number; limit: number }): Promise<{ deliveries: DeliveryState[]; total: number }> {
+      const inState = (query: Knex.QueryBuilder) => {
+        if (options.state === 'delivered') return query.whereNotNull('delivered_at');
+        query.whereNull('delivered_at');
+        return options.state === 'failing' ? query.where('attempts', '>', 0) : query;
+      };
+      const [{ total }] = (await inState(db('order_deliveries')).count({ total: '*' })) as { total: string }[];
+      const rows: DeliveryRow[] = await inState(db('order_deliveries'))
+        .select('order_id', 'created_at', 'attempts', 'next_attempt_at', 'first_failed_at', 'last_error', 'delivered_at')
+        .orderBy(options.state === 'delivered' ? [{ column: 'delivered_at', order: 'desc' }, { column: 'order_id' }] : [{ column: 'created_at' }, { column: 'order_id' }])
+        .limit(options.limit)
+        .offset((options.page - 1) * options.limit);
+      return {
+        total: Number(total),
+        deliveries: rows.map((r) => ({
+          orderId: r.order_id,
+          createdAt: r.created_at,
+          attempts: r.attempts,
+          nextAttemptAt: r.next_attempt_at,
+          firstFailedAt: r.first_failed_at,
+          lastError: r.last_error,
+          deliveredAt: r.delivered_at,
+        })),
+      };
     },
 
     /** How many deliveries wait, and for how long the oldest has (0 when none): what ops graph and alert on. */
