@@ -17,6 +17,9 @@ export async function up(knex: Knex): Promise<void> {
     t.timestamp('leased_until', { useTz: true });
     t.timestamp('first_failed_at', { useTz: true });
     t.text('last_error');
+    // The last failure was a refusal (4xx): the data platform answered, so its coming back
+    // is no reason to try this one sooner.
+    t.boolean('last_refused').notNullable().defaultTo(false);
     t.timestamp('delivered_at', { useTz: true });
     t.check('attempts >= 0', [], 'order_deliveries_attempts_non_negative');
     t.check('char_length(last_error) <= 2000', [], 'order_deliveries_last_error_length');

@@ -39,11 +39,14 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
      * Sends what is due, a round at a time, until nothing is due or the run's budget is
      * spent. A round in which every delivery failed means the data platform is down:
      * the rest waits for the next run instead of each row being tried against it now.
+     * A round that got through means it is up: what backed off waiting for it is made
+     * due, once per run.
      */
     async deliverDueOrders(input: DeliveryInput): Promise<DeliveryReport> {
       const deadline = Date.now() + input.budgetMs;
       let delivered = 0;
       let failed = 0;
+      let resumed = false;
       while (Date.now() < deadline) {
         const due = await deliveries.claimDue(input.batchSize, input.budgetMs + LEASE_MARGIN_MS);
         if (!due.length) break;
@@ -51,7 +54,7 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
         const sent = due.filter((_, i) => outcomes[i].delivered).map((d) => d.orderId);
         const failures = due.flatMap((d, i) => {
           const outcome = outcomes[i];
-          return outcome.delivered ? [] : [{ orderId: d.orderId, error: outcome.error }];
+          return outcome.delivered ? [] : [{ orderId: d.orderId, error: outcome.error, refused: outcome.refused }];
         });
         await deliveries.markDelivered(sent);
         await deliveries.markFailed(failures, deps.deliveryBackoff);
@@ -59,6 +62,11 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
         failed += failures.length;
         Context.current().heartbeat({ delivered, failed });
         if (!sent.length) break;
+        // It answers again: what backed off while it was away goes out in the next rounds.
+        if (!resumed) {
+          await deliveries.resumeBackedOff();
+          resumed = true;
+        }
       }
       const backlog = await deliveries.backlog(input.attentionAfterMs);
       return {

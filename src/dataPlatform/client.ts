@@ -7,7 +7,12 @@ import { describeNetworkError } from '../platform/networkErrors';
  * recorded once (docs/data-platform.md). It never retries on its own: the delivery
  * drain does, with its backoff.
  */
-export type DeliveryOutcome = { delivered: true; duplicate: boolean } | { delivered: false; error: string };
+export type DeliveryOutcome =
+  | { delivered: true; duplicate: boolean }
+  /** `refused`: the data platform answered and said no (4xx); otherwise it was away (no answer, 5xx, 408, 429). */
+  | { delivered: false; error: string; refused: boolean };
+
+const isRefusal = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
 
 /** One key per order, for every attempt and every replay of its delivery. */
 export const deliveryKeyOf = (orderId: string): string => `order-completed:${orderId}`;
@@ -26,10 +31,11 @@ export function createDataPlatformClient(options: { baseUrl: string; timeoutMs: 
         });
         const text = await response.text();
         if (response.status === 200 || response.status === 201) return { delivered: true, duplicate: response.status === 200 };
-        return { delivered: false, error: `data platform answered ${response.status}: ${text.slice(0, 500)}` };
+        return { delivered: false, error: `data platform answered ${response.status}: ${text.slice(0, 500)}`, refused: isRefusal(response.status) };
       } catch (error) {
         const timedOut = (error as Error)?.name === 'TimeoutError';
-        return { delivered: false, error: timedOut ? `no answer from the data platform within ${options.timeoutMs} ms` : `data platform unreachable: ${describeNetworkError(error)}` };
+        const reason = timedOut ? `no answer from the data platform within ${options.timeoutMs} ms` : `data platform unreachable: ${describeNetworkError(error)}`;
+        return { delivered: false, error: reason, refused: false };
       }
     },
   };

@@ -150,7 +150,7 @@ describe('delivery of completed orders to the data platform', () => {
     const backoff = { initialMs: 5_000, maxMs: 300_000 };
     /** Fails the delivery once more; returns the wait it was given, in seconds. */
     const failOnce = async () => {
-      await deliveries.markFailed([{ orderId, error: 'HTTP 503' }], backoff);
+      await deliveries.markFailed([{ orderId, error: 'HTTP 503', refused: false }], backoff);
       const row = await stack.db('order_deliveries').where({ order_id: orderId }).first(stack.db.raw('extract(epoch from next_attempt_at - clock_timestamp())::float8 as wait'), 'attempts');
       return { wait: row.wait as number, attempts: row.attempts as number };
     };
@@ -168,8 +168,37 @@ describe('delivery of completed orders to the data platform', () => {
     expect(late.attempts).toBe(501);
     expect(late.wait).toBeLessThan(300 * 1.25);
     expect((await deliveredRows(stack, [orderId]))[0].last_error).toBe('HTTP 503');
-    // Out of the way of the Schedule's runs in the tests below.
-    await deliveries.markDelivered([orderId]);
+    // A hand-made order: out of the way of the Schedule's runs in the tests below.
+    await stack.db('order_deliveries').where({ order_id: orderId }).delete();
+  });
+
+  it('sends what backed off during an outage as soon as the data platform answers again, but not what it refused', async () => {
+    const { userId } = await signUpCustomer(stack);
+    const [optionId] = await productWithStock(stack.db, [1]);
+    const { product_id: productId } = await stack.db('product_options').where({ id: optionId }).first('product_id');
+    const deliveries = createOrderDeliveryRepository(stack.db);
+    const order = async () => {
+      const id = await historicalOrder(stack.db, { userId, productId, optionId, quantity: 1, status: 'COMPLETED', paidAt: new Date() });
+      await stack.db.transaction((trx) => deliveries.enqueue(trx, id));
+      return id;
+    };
+    const [fresh, waitedOut, refused] = [await order(), await order(), await order()];
+    // Failed while the data platform was away, and once refused by it: both an hour from their next attempt.
+    await deliveries.markFailed([{ orderId: waitedOut, error: 'data platform unreachable: ECONNREFUSED', refused: false }, { orderId: refused, error: 'data platform answered 422', refused: true }], { initialMs: 3_600_000, maxMs: 3_600_000 });
+    const activities = createOrderDeliveryActivities({
+      db: stack.db,
+      dataPlatform: createDataPlatformClient({ baseUrl: dataPlatform.url, timeoutMs: 5_000 }),
+      deliveryBackoff: { initialMs: 500, maxMs: 2_000 },
+    });
+    // One run: the fresh one goes out, which shows the data platform is back, so the one that waited goes too.
+    await new MockActivityEnvironment({}, { logger: quiet }).run(activities.deliverDueOrders, delivery);
+    const rows = new Map((await deliveredRows(stack, [fresh, waitedOut, refused])).map((r) => [r.order_id, r]));
+    expect(rows.get(fresh)!.delivered_at).not.toBeNull();
+    expect(rows.get(waitedOut)!.delivered_at).not.toBeNull();
+    expect(rows.get(refused)).toMatchObject({ delivered_at: null, attempts: 1, last_error: 'data platform answered 422' });
+    expect((await dataPlatformRecords([fresh, waitedOut, refused], dataPlatform.url)).map((r) => r.orderId).sort()).toEqual([fresh, waitedOut].sort());
+    // A hand-made order: out of the way of the Schedule's runs in the tests below.
+    await stack.db('order_deliveries').where({ order_id: refused }).delete();
   });
 
   it('delivers every order completed while the data platform was down, once each, and none that failed or expired; payments never waited for it', async () => {

@@ -120,20 +120,35 @@ export function createOrderDeliveryRepository(db: Knex) {
     },
 
     /** Counts a failed attempt and sets the next one after the backoff its attempts earn. */
-    async markFailed(failures: { orderId: string; error: string }[], backoff: DeliveryBackoff): Promise<void> {
+    async markFailed(failures: { orderId: string; error: string; refused: boolean }[], backoff: DeliveryBackoff): Promise<void> {
       if (!failures.length) return;
       await db.raw(
         `update order_deliveries d
             set attempts = d.attempts + 1,
                 first_failed_at = coalesce(d.first_failed_at, clock_timestamp()),
                 last_error = f.error,
+                last_refused = f.refused,
                 leased_until = null,
                 -- 0.75 to 1.25 of the doubled delay, so rows failed together spread out again.
                 next_attempt_at = clock_timestamp() + make_interval(secs => least(?::float8 * power(2, least(d.attempts, 30)), ?::float8) / 1000 * (0.75 + random() / 2))
-           from unnest(?::uuid[], ?::text[]) as f(order_id, error)
+           from unnest(?::uuid[], ?::text[], ?::boolean[]) as f(order_id, error, refused)
           where d.order_id = f.order_id and d.delivered_at is null`,
-        [backoff.initialMs, backoff.maxMs, failures.map((f) => f.orderId), failures.map((f) => f.error.slice(0, MAX_ERROR_LENGTH))],
+        [backoff.initialMs, backoff.maxMs, failures.map((f) => f.orderId), failures.map((f) => f.error.slice(0, MAX_ERROR_LENGTH)), failures.map((f) => f.refused)],
       );
+    },
+
+    /**
+     * Makes due now every delivery backing off because the data platform was away (not
+     * those it refused): called once it takes deliveries again, so the backlog of an
+     * outage goes out at once instead of each row waiting out its own backoff.
+     */
+    async resumeBackedOff(): Promise<number> {
+      return db('order_deliveries')
+        .whereNull('delivered_at')
+        .where('next_attempt_at', '>', db.raw('clock_timestamp()'))
+        .where({ last_refused: false })
+        .where('attempts', '>', 0)
+        .update({ next_attempt_at: db.raw('clock_timestamp()') });
     },
 
     /** A page of deliveries in one state: the waiting and failing oldest first, the delivered newest first. */
