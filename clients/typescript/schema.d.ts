@@ -507,7 +507,7 @@ export interface paths {
         put?: never;
         /**
          * Send a completed order's delivery to the data platform again
-         * @description Admin only. Starts the order's replay (workflow `redeliver-order:<orderId>`), or joins the one already running: the order is sent again from the payload stored when it completed, under the same idempotency key, so the data platform still keeps one record. The replay retries until the data platform takes it; its workflow's result says whether the data platform already had the order.
+         * @description Admin only. Starts the order's replay (workflow `redeliver-order:<orderId>`), or joins the one already running: the order is sent again from the payload stored when it completed (an order completed before deliveries existed gets one now), under the same idempotency key, so the data platform still keeps one record. The replay retries while the data platform is away and ends failed (DELIVERY_REFUSED) if it refuses the order; its workflow's result says whether the data platform already had the order.
          */
         post: operations["replayDelivery"];
         delete?: never;
@@ -750,20 +750,31 @@ export interface components {
         Delivery: {
             /** Format: uuid */
             orderId: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the order completed and its delivery was queued
+             */
             createdAt: string;
+            /** @description Failed attempts so far */
             attempts: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the delivery Schedule tries it next (if not delivered)
+             */
             nextAttemptAt: string;
             /** Format: date-time */
             firstFailedAt: string | null;
             lastError: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When the data platform took it
+             */
             deliveredAt: string | null;
         };
         DeliveryReplay: {
             /** Format: uuid */
             orderId: string;
+            /** @description The replay's workflow: the Web UI shows it retrying while the data platform is away */
             workflowId: string;
             runId: string;
         };

@@ -1,29 +1,35 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Knex } from 'knex';
 import type { DeliveryInput, DeliveryReport } from '../contracts/orderDelivery';
-import type { DataPlatform } from '../dataPlatform/client';
-import { createOrderDeliveryRepository, type DeliveryBackoff, type DueDelivery } from '../db/repositories/orderDeliveries';
+import type { DataPlatform, DeliveryOutcome } from '../dataPlatform/client';
+import { createOrderDeliveryRepository, type DeliveryBackoff, type DeliveryFailure, type DueDelivery } from '../db/repositories/orderDeliveries';
 import { BusinessErrorCode } from '../domain/errors';
 import { refuse } from './refusal';
 
 export interface OrderDeliveryDeps {
   db: Knex;
   dataPlatform: DataPlatform;
-  /** How long a failing delivery waits before it is tried again. */
+  /** How long a failing delivery waits before its next attempt. */
   deliveryBackoff: DeliveryBackoff;
 }
 
-/** A claimed row is held this much longer than the run may take, so no other drain sends it meanwhile. */
+/** Beyond the longest a run can take, a claimed row stays held this much longer. */
 const LEASE_MARGIN_MS = 60_000;
 
-/** Sends each delivery, at most `concurrency` at a time; the outcomes come back in order. */
-async function sendAll(deps: OrderDeliveryDeps, due: DueDelivery[], concurrency: number) {
-  const outcomes = new Array<Awaited<ReturnType<DataPlatform['deliverCompletedOrder']>>>(due.length);
+/**
+ * Sends each delivery, at most `concurrency` at a time, heartbeating after each answer
+ * (so a data platform that hangs until every request times out still counts as a live
+ * worker); the outcomes come back in order.
+ */
+async function sendAll(deps: OrderDeliveryDeps, due: DueDelivery[], concurrency: number, onAnswer: () => void): Promise<DeliveryOutcome[]> {
+  const outcomes = new Array<DeliveryOutcome>(due.length);
+  const { cancellationSignal } = Context.current();
   let next = 0;
   const lane = async () => {
     while (next < due.length) {
       const index = next++;
-      outcomes[index] = await deps.dataPlatform.deliverCompletedOrder(due[index].payload);
+      outcomes[index] = await deps.dataPlatform.deliverCompletedOrder(due[index].payload, cancellationSignal);
+      onAnswer();
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, lane));
@@ -37,34 +43,37 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
   return {
     /**
      * Sends what is due, a round at a time, until nothing is due or the run's budget is
-     * spent. A round in which every delivery failed means the data platform is down:
-     * the rest waits for the next run instead of each row being tried against it now.
-     * A round that got through means it is up: what backed off waiting for it is made
-     * due, once per run.
+     * spent. A round in which nothing got through and nothing was refused is an outage:
+     * the rest waits for the next run instead of each row being tried against it now. A
+     * round that got through means the data platform is up: what backed off during an
+     * outage is made due, once per run.
      */
     async deliverDueOrders(input: DeliveryInput): Promise<DeliveryReport> {
       const deadline = Date.now() + input.budgetMs;
+      // Held for the whole budget plus the longest round, so no other drain sends a row this one still may.
+      const leaseMs = input.budgetMs + Math.ceil(input.batchSize / input.concurrency) * deps.dataPlatform.timeoutMs + LEASE_MARGIN_MS;
       let delivered = 0;
       let failed = 0;
       let resumed = false;
       while (Date.now() < deadline) {
-        const due = await deliveries.claimDue(input.batchSize, input.budgetMs + LEASE_MARGIN_MS);
+        const due = await deliveries.claimDue(input.batchSize, leaseMs);
         if (!due.length) break;
-        const outcomes = await sendAll(deps, due, input.concurrency);
+        const outcomes = await sendAll(deps, due, input.concurrency, () => Context.current().heartbeat({ delivered, failed }));
         const sent = due.filter((_, i) => outcomes[i].delivered).map((d) => d.orderId);
+        const outage = sent.length === 0 && outcomes.every((o) => o.delivered || !o.refused);
         const failures = due.flatMap((d, i) => {
           const outcome = outcomes[i];
-          return outcome.delivered ? [] : [{ orderId: d.orderId, error: outcome.error, refused: outcome.refused }];
+          if (outcome.delivered) return [];
+          const failure: DeliveryFailure = outcome.refused ? 'refused' : outage ? 'outage' : 'failed';
+          return [{ orderId: d.orderId, error: outcome.error, failure }];
         });
         await deliveries.markDelivered(sent);
         await deliveries.markFailed(failures, deps.deliveryBackoff);
         delivered += sent.length;
         failed += failures.length;
-        Context.current().heartbeat({ delivered, failed });
-        if (!sent.length) break;
-        // It answers again: what backed off while it was away goes out in the next rounds.
-        if (!resumed) {
-          await deliveries.resumeBackedOff();
+        if (outage) break;
+        if (sent.length && !resumed) {
+          await deliveries.resumeAfterOutage();
           resumed = true;
         }
       }
@@ -81,13 +90,18 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
     /**
      * Sends one order's delivery again, delivered before or not (ops replaying it after
      * the data platform lost it); the same idempotency key, so the data platform still
-     * holds one record. Throws while it fails, for Temporal to retry.
+     * holds one record. An order completed before deliveries existed gets its delivery
+     * now. Throws while the data platform is away, for Temporal to retry; a refusal (4xx)
+     * ends the replay, since repeating it cannot help.
      */
     async redeliverOrder(orderId: string): Promise<{ orderId: string; duplicate: boolean; deliveredBefore: boolean }> {
-      const delivery = await deliveries.find(orderId);
-      if (!delivery) throw refuse(BusinessErrorCode.ORDER_NOT_COMPLETED, `order ${orderId} has no delivery: it never completed`, { orderId });
-      const outcome = await deps.dataPlatform.deliverCompletedOrder(delivery.payload);
-      if (!outcome.delivered) throw new Error(outcome.error);
+      const delivery = (await deliveries.ensureFor(orderId)) && (await deliveries.find(orderId));
+      if (!delivery) throw refuse(BusinessErrorCode.ORDER_NOT_COMPLETED, `order ${orderId} is not COMPLETED: only a completed order is delivered`, { orderId });
+      const outcome = await deps.dataPlatform.deliverCompletedOrder(delivery.payload, Context.current().cancellationSignal);
+      if (!outcome.delivered) {
+        if (outcome.refused) throw ApplicationFailure.create({ type: 'DELIVERY_REFUSED', message: outcome.error, nonRetryable: true, details: [{ orderId }] });
+        throw new Error(outcome.error);
+      }
       await deliveries.markDelivered([orderId]);
       return { orderId, duplicate: outcome.duplicate, deliveredBefore: delivery.deliveredAt !== null };
     },

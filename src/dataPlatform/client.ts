@@ -20,14 +20,17 @@ export const deliveryKeyOf = (orderId: string): string => `order-completed:${ord
 export function createDataPlatformClient(options: { baseUrl: string; timeoutMs: number }) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   return {
+    /** The longest one delivery request may take. */
+    timeoutMs: options.timeoutMs,
+
     /** Never throws: every failure (no answer, a fault, a refusal) comes back as its reason. */
-    async deliverCompletedOrder(record: CompletedOrderRecord): Promise<DeliveryOutcome> {
+    async deliverCompletedOrder(record: CompletedOrderRecord, signal?: AbortSignal): Promise<DeliveryOutcome> {
       try {
         const response = await fetch(`${baseUrl}/v1/orders`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json', 'idempotency-key': deliveryKeyOf(record.orderId) },
           body: JSON.stringify(record),
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(options.timeoutMs)]) : AbortSignal.timeout(options.timeoutMs),
         });
         const text = await response.text();
         if (response.status === 200 || response.status === 201) return { delivered: true, duplicate: response.status === 200 };

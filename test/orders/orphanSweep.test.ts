@@ -12,6 +12,7 @@ import { createCoupon, mintCustomers, signInAdmin, type TestUser } from '../supp
 import { request } from '../support/http';
 import { eventually, getOrder, ledgerOf, orderRow, payOrder, placeOrder, SCHEDULE_RUN_WITHIN_MS } from '../support/orders';
 import { MAINTENANCE_COMMANDS, runbookCommand } from '../support/runbook';
+import { defaultDelivery } from '../support/schedules';
 import { testGateway, useTestStack } from '../support/stack';
 
 const RESERVATION_TTL_MS = 2_000;
@@ -209,7 +210,7 @@ describe('the sweeper of orphaned holds', () => {
       sweeper: { intervalMs, graceMs: GRACE_MS, limit: 500 },
       idempotency: { intervalMs, retentionMs: 30 * 86_400_000 },
       salesRollup: { intervalMs },
-      delivery: { intervalMs, batchSize: 100, concurrency: 8, budgetMs: 30_000, attentionAfterMs: 900_000 },
+      delivery: { ...defaultDelivery(), intervalMs },
     });
     const ids = [RECONCILIATION_SCHEDULE_ID, SWEEPER_SCHEDULE_ID, IDEMPOTENCY_PRUNE_SCHEDULE_ID, SALES_ROLLUP_SCHEDULE_ID, ORDER_DELIVERY_SCHEDULE_ID];
     // Other files' `npm start worker` processes put the platform's schedules on their own

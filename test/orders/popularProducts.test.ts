@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { createSalesRollupActivities } from '../../src/activities/salesRollup';
 import { ensureMaintenanceSchedules } from '../../src/temporal/schedules';
@@ -8,6 +7,7 @@ import { request } from '../support/http';
 import { historicalOrder } from '../support/history';
 import { eventually, SCHEDULE_RUN_WITHIN_MS } from '../support/orders';
 import { runbookCommand } from '../support/runbook';
+import { defaultDelivery, testScheduleIds } from '../support/schedules';
 import { useTestStack } from '../support/stack';
 
 const HOUR = 3_600_000;
@@ -132,7 +132,7 @@ describe('popular products', () => {
   describe('its Schedule', () => {
     // A triggered run is allowed SCHEDULE_RUN_WITHIN_MS on a loaded machine.
     jest.setTimeout(300_000);
-    const ids = { reconciliation: `test-reconcile-${randomUUID()}`, sweeper: `test-sweep-${randomUUID()}`, idempotency: `test-prune-${randomUUID()}`, salesRollup: `test-sales-rollup-${randomUUID()}`, delivery: `test-delivery-${randomUUID()}` };
+    const ids = testScheduleIds();
     afterAll(async () => {
       for (const id of Object.values(ids)) await stack.client.schedule.getHandle(id).delete().catch(() => undefined);
     });
@@ -146,7 +146,7 @@ describe('popular products', () => {
         sweeper: { ...hourly, graceMs: HOUR, limit: 10 },
         idempotency: { ...hourly, retentionMs: 30 * DAY },
         salesRollup: hourly,
-        delivery: { ...hourly, batchSize: 100, concurrency: 8, budgetMs: 30_000, attentionAfterMs: HOUR },
+        delivery: { ...defaultDelivery(), ...hourly },
         ids,
       });
       // Bring the rollup up to now, then pretend its runs stopped three hours ago while

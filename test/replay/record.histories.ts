@@ -12,6 +12,7 @@ import { cancelOrder, eventually, orderRow, payOrder, placeOrder } from '../supp
 import { testEnvironment } from '../support/environment';
 import { gatewayOutage, LONGER_THAN_A_CHARGE_CALL_MS } from '../support/gatewayOutage';
 import { freePort } from '../../src/platform/ports';
+import { defaultDelivery } from '../support/schedules';
 import { startTestStack, testGateway, useTestStack } from '../support/stack';
 
 /**
@@ -204,7 +205,7 @@ describe('record workflow histories', () => {
     const [optionId] = await productWithStock(stack.db, [2]);
     const placed = await placeOrder(stack, customer, { items: [{ productOptionId: optionId, quantity: 1 }] });
     expect((await payOrder(stack, customer, placed.body.orderId, 'tok_visa')).status).toBe(200);
-    const drain = { batchSize: 100, concurrency: 8, budgetMs: 10_000, attentionAfterMs: 900_000 };
+    const drain = defaultDelivery();
     await stack.client.workflow.execute('deliverCompletedOrders', { taskQueue: stack.taskQueue, workflowId: 'record-delivery', args: [drain] });
     await save('deliverCompletedOrders-delivered', 'record-delivery');
     await stack.client.workflow.execute('redeliverOrder', { taskQueue: stack.taskQueue, workflowId: 'record-redelivery', args: [placed.body.orderId] });

@@ -17,21 +17,19 @@ const deliveriesQuery = z.strictObject({
 const deliverySchema = z
   .object({
     orderId: z.uuid(),
-    /** When the order completed and its delivery was queued. */
-    createdAt: z.iso.datetime(),
-    attempts: z.number().int(),
-    nextAttemptAt: z.iso.datetime(),
+    createdAt: z.iso.datetime().meta({ description: 'When the order completed and its delivery was queued' }),
+    attempts: z.number().int().meta({ description: 'Failed attempts so far' }),
+    nextAttemptAt: z.iso.datetime().meta({ description: 'When the delivery Schedule tries it next (if not delivered)' }),
     firstFailedAt: z.iso.datetime().nullable(),
     lastError: z.string().nullable(),
-    deliveredAt: z.iso.datetime().nullable(),
+    deliveredAt: z.iso.datetime().nullable().meta({ description: 'When the data platform took it' }),
   })
   .meta({ id: 'Delivery' });
 
 const replaySchema = z
   .object({
     orderId: z.uuid(),
-    /** The replay's workflow: the Web UI shows it retrying while the data platform is away. */
-    workflowId: z.string(),
+    workflowId: z.string().meta({ description: "The replay's workflow: the Web UI shows it retrying while the data platform is away" }),
     runId: z.string(),
   })
   .meta({ id: 'DeliveryReplay' });
@@ -75,15 +73,15 @@ export const deliveryRoutes = (deps: AppDeps) => {
       operationId: 'replayDelivery',
       summary: "Send a completed order's delivery to the data platform again",
       description:
-        "Admin only. Starts the order's replay (workflow `redeliver-order:<orderId>`), or joins the one already running: the order is sent again from the payload stored when it completed, under the same idempotency key, so the data platform still keeps one record. The replay retries until the data platform takes it; its workflow's result says whether the data platform already had the order.",
+        "Admin only. Starts the order's replay (workflow `redeliver-order:<orderId>`), or joins the one already running: the order is sent again from the payload stored when it completed (an order completed before deliveries existed gets one now), under the same idempotency key, so the data platform still keeps one record. The replay retries while the data platform is away and ends failed (DELIVERY_REFUSED) if it refuses the order; its workflow's result says whether the data platform already had the order.",
       tag: 'admin',
       access: 'admin',
       params: idParams,
       success: { status: 202, description: 'The replay started (or was already running)', schema: replaySchema },
       errors: ['VALIDATION_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'ORDER_NOT_FOUND', 'ORDER_NOT_COMPLETED', 'SERVICE_UNAVAILABLE'],
       async handle({ params }) {
-        const delivery = await deliveries.find(params.id);
-        if (!delivery) {
+        // An order completed before deliveries existed gets its delivery here.
+        if (!(await deliveries.ensureFor(params.id))) {
           const order = await orders.find(params.id);
           if (!order) throw new ApiError('ORDER_NOT_FOUND', `order ${params.id} does not exist`, { orderId: params.id });
           throw new ApiError('ORDER_NOT_COMPLETED', `order ${params.id} is ${order.status}: only a completed order is delivered`, { orderId: params.id, status: order.status });

@@ -2,6 +2,9 @@ import type { Knex } from 'knex';
 import type { CompletedOrderRecord } from '../../contracts/orderDelivery';
 import { COMPLETED_ORDER_SCHEMA_VERSION } from '../../contracts/orderDelivery';
 
+/** How an attempt failed; see the migration's `last_failure`. */
+export type DeliveryFailure = 'outage' | 'failed' | 'refused';
+
 export interface DueDelivery {
   orderId: string;
   payload: CompletedOrderRecord;
@@ -38,7 +41,7 @@ export interface DeliveryBacklog {
   oldestStuck: { orderId: string; attempts: number; failingSince: Date; lastError: string | null } | null;
 }
 
-/** How long a failing delivery waits before its next attempt: doubling, capped, jittered. */
+/** How long a failing delivery waits before its next attempt: doubling, jittered, capped. */
 export interface DeliveryBackoff {
   initialMs: number;
   maxMs: number;
@@ -83,6 +86,16 @@ export function createOrderDeliveryRepository(db: Knex) {
     },
 
     /**
+     * The order's delivery, queued now if the order is COMPLETED without one (it completed
+     * before deliveries existed); undefined for any other order.
+     */
+    async ensureFor(orderId: string): Promise<{ deliveredAt: Date | null } | undefined> {
+      await db.raw(`insert into order_deliveries (order_id, payload) ${PAYLOAD_SQL} and o.status = 'COMPLETED' on conflict (order_id) do nothing`, [orderId]);
+      const row = await db('order_deliveries').where({ order_id: orderId }).first('delivered_at');
+      return row ? { deliveredAt: row.delivered_at } : undefined;
+    },
+
+    /**
      * Up to `limit` deliveries that are due and not held by another drain, oldest first,
      * now held by this one for `leaseMs`: two drains never send the same row at once,
      * and a drain that dies lets its rows go when the lease runs out.
@@ -120,34 +133,35 @@ export function createOrderDeliveryRepository(db: Knex) {
     },
 
     /** Counts a failed attempt and sets the next one after the backoff its attempts earn. */
-    async markFailed(failures: { orderId: string; error: string; refused: boolean }[], backoff: DeliveryBackoff): Promise<void> {
+    async markFailed(failures: { orderId: string; error: string; failure: DeliveryFailure }[], backoff: DeliveryBackoff): Promise<void> {
       if (!failures.length) return;
       await db.raw(
         `update order_deliveries d
             set attempts = d.attempts + 1,
                 first_failed_at = coalesce(d.first_failed_at, clock_timestamp()),
                 last_error = f.error,
-                last_refused = f.refused,
+                last_failure = f.failure,
                 leased_until = null,
-                -- 0.75 to 1.25 of the doubled delay, so rows failed together spread out again.
-                next_attempt_at = clock_timestamp() + make_interval(secs => least(?::float8 * power(2, least(d.attempts, 30)), ?::float8) / 1000 * (0.75 + random() / 2))
-           from unnest(?::uuid[], ?::text[], ?::boolean[]) as f(order_id, error, refused)
+                -- 0.75 to 1.25 of the doubled delay (so rows failed together spread out
+                -- again), never more than the max.
+                next_attempt_at = clock_timestamp() + make_interval(secs => least(?::float8 * power(2, least(d.attempts, 30)) * (0.75 + random() / 2), ?::float8) / 1000)
+           from unnest(?::uuid[], ?::text[], ?::text[]) as f(order_id, error, failure)
           where d.order_id = f.order_id and d.delivered_at is null`,
-        [backoff.initialMs, backoff.maxMs, failures.map((f) => f.orderId), failures.map((f) => f.error.slice(0, MAX_ERROR_LENGTH)), failures.map((f) => f.refused)],
+        [backoff.initialMs, backoff.maxMs, failures.map((f) => f.orderId), failures.map((f) => f.error.slice(0, MAX_ERROR_LENGTH)), failures.map((f) => f.failure)],
       );
     },
 
     /**
-     * Makes due now every delivery backing off because the data platform was away (not
-     * those it refused): called once it takes deliveries again, so the backlog of an
-     * outage goes out at once instead of each row waiting out its own backoff.
+     * Makes due now every delivery backing off because of an outage (a round in which
+     * nothing got through), not those that failed while others went through or that were
+     * refused: called once the data platform takes deliveries again, so an outage's
+     * backlog goes out at once instead of each row waiting out its own backoff.
      */
-    async resumeBackedOff(): Promise<number> {
+    async resumeAfterOutage(): Promise<number> {
       return db('order_deliveries')
         .whereNull('delivered_at')
+        .where({ last_failure: 'outage' })
         .where('next_attempt_at', '>', db.raw('clock_timestamp()'))
-        .where({ last_refused: false })
-        .where('attempts', '>', 0)
         .update({ next_attempt_at: db.raw('clock_timestamp()') });
     },
 
