@@ -95,7 +95,7 @@ export const createOrderDeliveryActivities = (deps: OrderDeliveryDeps) => {
      * ends the replay, since repeating it cannot help.
      */
     async redeliverOrder(orderId: string): Promise<{ orderId: string; duplicate: boolean; deliveredBefore: boolean }> {
-      const delivery = (await deliveries.ensureFor(orderId)) && (await deliveries.find(orderId));
+      const delivery = await deliveries.ensureFor(orderId);
       if (!delivery) throw refuse(BusinessErrorCode.ORDER_NOT_COMPLETED, `order ${orderId} is not COMPLETED: only a completed order is delivered`, { orderId });
       const outcome = await deps.dataPlatform.deliverCompletedOrder(delivery.payload, Context.current().cancellationSignal);
       if (!outcome.delivered) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isUniqueViolation } from '../db/pgErrors';
 import { contentHash } from '../simulatorKit/contentHash';
 import { ONE_RECORD_PER_ORDER, TABLES } from './migrations';
 
@@ -44,11 +45,6 @@ const toRecord = (r: Record<string, any>): OrderRecord => ({
   lastReceivedAt: r.last_received_at,
   receipts: r.receipts,
 });
-
-const isUniqueViolation = (error: unknown, constraint: string): boolean => {
-  const e = error as { code?: string; constraint?: string } | null;
-  return e?.code === '23505' && e.constraint === constraint;
-};
 
 /** The data platform's order records, in its own schema. */
 export function createOrderRecords(db: Knex) {

@@ -30,10 +30,4 @@ export async function migrateToLatest(db: Knex): Promise<string[]> {
   return applied;
 }
 
-/** Postgres' error code for a unique-constraint violation. */
-export const UNIQUE_VIOLATION = '23505';
-
-export const isUniqueViolation = (error: unknown, constraint?: string): boolean => {
-  const e = error as { code?: string; constraint?: string } | null;
-  return e?.code === UNIQUE_VIOLATION && (constraint === undefined || e.constraint === constraint);
-};
+export { isUniqueViolation, UNIQUE_VIOLATION } from './pgErrors';

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { TABLES } from './migrations';
+import { isUniqueViolation } from '../db/pgErrors';
 
 export type PaymentStatus = 'DONE' | 'CANCELED';
 
@@ -31,10 +32,7 @@ const toPayment = (r: Record<string, any>): Payment => ({
   refundFailuresRemaining: r.refund_failures_remaining,
 });
 
-const isLiveChargeConflict = (error: unknown): boolean => {
-  const e = error as { code?: string; constraint?: string } | null;
-  return e?.code === '23505' && e.constraint === 'payments_one_live_charge_per_order';
-};
+const isLiveChargeConflict = (error: unknown): boolean => isUniqueViolation(error, 'payments_one_live_charge_per_order');
 
 /** Payments and the money they moved, in the simulator's own schema. */
 /** The ledger's line for a money movement: every charge and every refund leaves one. */

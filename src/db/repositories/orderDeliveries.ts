@@ -86,13 +86,14 @@ export function createOrderDeliveryRepository(db: Knex) {
     },
 
     /**
-     * The order's delivery, queued now if the order is COMPLETED without one (it completed
-     * before deliveries existed); undefined for any other order.
+     * The order's delivery, whatever its state (what a replay sends again), queued now if
+     * the order is COMPLETED without one (it completed before deliveries existed);
+     * undefined for any other order.
      */
-    async ensureFor(orderId: string): Promise<{ deliveredAt: Date | null } | undefined> {
+    async ensureFor(orderId: string): Promise<(DueDelivery & { deliveredAt: Date | null }) | undefined> {
       await db.raw(`insert into order_deliveries (order_id, payload) ${PAYLOAD_SQL} and o.status = 'COMPLETED' on conflict (order_id) do nothing`, [orderId]);
-      const row = await db('order_deliveries').where({ order_id: orderId }).first('delivered_at');
-      return row ? { deliveredAt: row.delivered_at } : undefined;
+      const row = await db('order_deliveries').where({ order_id: orderId }).first('order_id', 'payload', 'attempts', 'delivered_at');
+      return row ? { orderId: row.order_id, payload: row.payload, attempts: row.attempts, deliveredAt: row.delivered_at } : undefined;
     },
 
     /**
@@ -114,12 +115,6 @@ export function createOrderDeliveryRepository(db: Knex) {
         [leaseMs, limit],
       );
       return rows.map((r) => ({ orderId: r.order_id, payload: r.payload, attempts: r.attempts }));
-    },
-
-    /** The delivery of one order, whatever its state: what a replay sends again. */
-    async find(orderId: string): Promise<(DueDelivery & { deliveredAt: Date | null }) | undefined> {
-      const row = await db('order_deliveries').where({ order_id: orderId }).first('order_id', 'payload', 'attempts', 'delivered_at');
-      return row ? { orderId: row.order_id, payload: row.payload, attempts: row.attempts, deliveredAt: row.delivered_at } : undefined;
     },
 
     async markDelivered(orderIds: string[]): Promise<void> {
